@@ -1,0 +1,13 @@
+export { loadDiscoveryProto, GRPC_CHANNEL_OPTIONS, GRPC_SERVER_OPTIONS } from './load';
+export { SNAPSHOT_ENCODING, encodeSnapshotPayload, decodeSnapshotPayload } from './snapshot-payload';
+export type { ProtoGrpcType as DiscoveryProto } from './generated/discovery';
+export type { ConfigDiscoveryClient, ConfigDiscoveryHandlers } from './generated/hotswap/discovery/v1/ConfigDiscovery';
+export type { DataPlaneMessage, DataPlaneMessage__Output } from './generated/hotswap/discovery/v1/DataPlaneMessage';
+export type {
+  ControlPlaneMessage,
+  ControlPlaneMessage__Output,
+} from './generated/hotswap/discovery/v1/ControlPlaneMessage';
+export type { Hello__Output } from './generated/hotswap/discovery/v1/Hello';
+export type { Ack__Output } from './generated/hotswap/discovery/v1/Ack';
+export type { Nack__Output } from './generated/hotswap/discovery/v1/Nack';
+export type { Snapshot__Output } from './generated/hotswap/discovery/v1/Snapshot';

@@ -1,0 +1,10 @@
+export { expectEventually } from './expect-eventually';
+export {
+  startTestBackend,
+  findFreePort,
+  type TestBackend,
+  type ReceivedRequest,
+  type TestBackendHandler,
+} from './http-backend';
+export { aBackend, aRoute, aSnapshot } from './builders';
+export { startProcess, type TestProcess } from './process';
