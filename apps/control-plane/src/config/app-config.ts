@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { z } from 'zod';
+
+/** The control plane's configuration: parsed from the environment once, at start, then frozen. */
+export interface AppConfig {
+  readonly environment: 'development' | 'test' | 'production';
+  readonly http: { readonly host: string; readonly port: number };
+  readonly grpc: { readonly host: string; readonly port: number };
+  readonly databaseUrl: string;
+  /** Absent: jobs run in process and nothing is shared through Redis. */
+  readonly redisUrl: string | undefined;
+  readonly auth: {
+    readonly jwtSecret: string;
+    readonly issuer: string;
+    readonly audience: string;
+    readonly tokenTtlSeconds: number;
+  };
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Identifies this replica in logs and in the fleet view. */
+  readonly instanceId: string;
+}
+
+/** Nest injection token of the frozen AppConfig. */
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+/** Where a development JWT secret is kept when JWT_SECRET is not set (never in production). */
+export const DEV_SECRET_FILE = resolve(process.cwd(), '.hotswap/jwt-secret');
+
+const port = z.coerce.number().int().min(1).max(65_535);
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  CONTROL_PLANE_HOST: z.string().min(1).default('0.0.0.0'),
+  CONTROL_PLANE_HTTP_PORT: port.default(5000),
+  CONTROL_PLANE_GRPC_PORT: port.default(5001),
+  DATABASE_URL: z
+    .string({ error: 'is required (a PostgreSQL URL such as postgres://user:pass@127.0.0.1:5432/gateway)' })
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// URL')
+    .optional(),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  JWT_ISSUER: z.string().min(1).default('hotswap-gateway'),
+  JWT_AUDIENCE: z.string().min(1).default('hotswap-gateway-api'),
+  JWT_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(31_536_000).default(86_400),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  CONTROL_PLANE_INSTANCE_ID: z.string().min(1).optional(),
+});
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Reads and validates the environment, reporting every bad variable at once. Without JWT_SECRET, outside
+ * production, a random secret is kept in `.hotswap/jwt-secret` so that `npm run token` and the server agree.
+ */
+export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const e = parsed.data;
+  if (!e.JWT_SECRET && e.NODE_ENV === 'production') {
+    throw new ConfigError(['JWT_SECRET: is required in production (at least 32 characters)']);
+  }
+  return Object.freeze({
+    environment: e.NODE_ENV,
+    http: Object.freeze({ host: e.CONTROL_PLANE_HOST, port: e.CONTROL_PLANE_HTTP_PORT }),
+    grpc: Object.freeze({ host: e.CONTROL_PLANE_HOST, port: e.CONTROL_PLANE_GRPC_PORT }),
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    auth: Object.freeze({
+      jwtSecret: e.JWT_SECRET ?? readOrCreateDevSecret(),
+      issuer: e.JWT_ISSUER,
+      audience: e.JWT_AUDIENCE,
+      tokenTtlSeconds: e.JWT_TOKEN_TTL_SECONDS,
+    }),
+    logLevel: e.LOG_LEVEL,
+    instanceId: e.CONTROL_PLANE_INSTANCE_ID ?? `control-plane-${process.pid}`,
+  });
+}
+
+/** The config as printable text: secrets and passwords masked. */
+export function describeAppConfig(config: AppConfig): Record<string, unknown> {
+  return {
+    ...config,
+    databaseUrl: maskUrl(config.databaseUrl),
+    redisUrl: config.redisUrl && maskUrl(config.redisUrl),
+    auth: { ...config.auth, jwtSecret: '***' },
+  };
+}
+
+function maskUrl(url: string): string {
+  return url.replace(/\/\/([^:/@]+):([^@]*)@/, '//$1:***@');
+}
+
+function readOrCreateDevSecret(): string {
+  if (existsSync(DEV_SECRET_FILE)) return readFileSync(DEV_SECRET_FILE, 'utf8').trim();
+  mkdirSync(dirname(DEV_SECRET_FILE), { recursive: true });
+  const secret = randomBytes(32).toString('hex');
+  writeFileSync(DEV_SECRET_FILE, secret + '\n', { mode: 0o600 });
+  return secret;
+}
