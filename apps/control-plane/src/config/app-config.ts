@@ -107,3 +107,26 @@ function readOrCreateDevSecret(): string {
   writeFileSync(DEV_SECRET_FILE, secret + '\n', { mode: 0o600 });
   return secret;
 }
+
+/**
+ * Only the JWT settings, for tools that must agree with the server but need no database (the token CLI). Same
+ * variables, same rules and the same development secret file as loadAppConfig.
+ */
+export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env): AppConfig['auth'] {
+  const parsed = envSchema
+    .pick({ NODE_ENV: true, JWT_SECRET: true, JWT_ISSUER: true, JWT_AUDIENCE: true, JWT_TOKEN_TTL_SECONDS: true })
+    .safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const e = parsed.data;
+  if (!e.JWT_SECRET && e.NODE_ENV === 'production') {
+    throw new ConfigError(['JWT_SECRET: is required in production (at least 32 characters)']);
+  }
+  return Object.freeze({
+    jwtSecret: e.JWT_SECRET ?? readOrCreateDevSecret(),
+    issuer: e.JWT_ISSUER,
+    audience: e.JWT_AUDIENCE,
+    tokenTtlSeconds: e.JWT_TOKEN_TTL_SECONDS,
+  });
+}

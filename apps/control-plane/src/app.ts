@@ -1,0 +1,68 @@
+import { ConsoleLogger, Logger, RequestMethod, type LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
+import { AppModule } from './app.module';
+import { sendError } from './common/errors/gateway-exception.filter';
+import { traceIdMiddleware } from './common/http/trace-id';
+import type { AppConfig } from './config/app-config';
+import { HttpMetrics } from './modules/metrics/http-metrics';
+
+/** Every REST handler lives under this prefix; `/metrics` and `/swagger` stay outside it. */
+export const API_PREFIX = 'api/v1/gateway';
+/** Swagger UI at `/swagger`, the OpenAPI document at `/swagger-json`. */
+export const SWAGGER_PATH = 'swagger';
+export const OPENAPI_JSON_PATH = 'swagger-json';
+/** Largest JSON body accepted by the management API. */
+const BODY_LIMIT = '10mb';
+
+const LOG_LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
+  debug: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
+  info: ['fatal', 'error', 'warn', 'log'],
+  warn: ['fatal', 'error', 'warn'],
+  error: ['fatal', 'error'],
+};
+
+/**
+ * Builds the control plane's Nest application, ready to `listen`: trace ids, HTTP metrics, JSON body parsing
+ * (malformed JSON answered with the error envelope), the API prefix and Swagger. Migrations are the caller's.
+ */
+export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
+  const logger = new ConsoleLogger({
+    logLevels: LOG_LEVELS[config.logLevel],
+    json: config.environment === 'production',
+    colors: config.environment === 'development',
+  });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bodyParser: false,
+    logger,
+  });
+  app.use(traceIdMiddleware);
+  app.use(app.get(HttpMetrics).middleware);
+  app.useBodyParser('json', { limit: BODY_LIMIT });
+  const errorLogger = new Logger('Errors');
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) =>
+    sendError(error, req, res, errorLogger),
+  );
+  app.setGlobalPrefix(API_PREFIX, { exclude: [{ path: 'metrics', method: RequestMethod.GET }] });
+  setUpSwagger(app);
+  return app;
+}
+
+function setUpSwagger(app: NestExpressApplication): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('HotSwap Gateway control plane')
+      .setDescription(
+        'Routes, backends and versioned config snapshots. Every call needs `Authorization: Bearer <JWT>` ' +
+          '(GET: any role; writes: Admin) except `GET /api/v1/gateway/health`. Errors: ' +
+          '`{"error": {"code", "message", "details", "traceId", "timestamp"}}`.',
+      )
+      .setVersion('1.0')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+      .build(),
+  );
+  SwaggerModule.setup(SWAGGER_PATH, app, document, { jsonDocumentUrl: OPENAPI_JSON_PATH });
+}

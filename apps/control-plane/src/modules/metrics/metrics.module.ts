@@ -1,0 +1,26 @@
+import { Global, Module } from '@nestjs/common';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { HttpMetrics } from './http-metrics';
+import { MetricsController } from './metrics.controller';
+
+/**
+ * The Prometheus registry of this process, injectable as `Registry` (prom-client) so any module can add its
+ * metrics; default process metrics and HTTP request metrics included. Served as text at `/metrics`.
+ */
+@Global()
+@Module({
+  controllers: [MetricsController],
+  providers: [
+    {
+      provide: Registry,
+      useFactory: () => {
+        const registry = new Registry();
+        collectDefaultMetrics({ register: registry });
+        return registry;
+      },
+    },
+    HttpMetrics,
+  ],
+  exports: [Registry, HttpMetrics],
+})
+export class MetricsModule {}

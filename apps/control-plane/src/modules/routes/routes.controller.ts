@@ -1,0 +1,150 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiBody,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
+import { LOAD_BALANCING_STRATEGIES } from '@hotswap/config-snapshot';
+import { z } from 'zod';
+import type { Actor } from '../../common/http/actor';
+import { ApiPagination, openApiSchemaOf } from '../../common/http/openapi';
+import { paginationQuerySchema, type Page } from '../../common/http/pagination';
+import { ZodValidationPipe } from '../../common/http/zod-validation';
+import { CurrentActor } from '../auth/principal';
+import {
+  createRouteBodySchema,
+  createRouteExample,
+  listRoutesQuerySchema,
+  updateRouteBodySchema,
+  updateRouteExample,
+  type CreateRouteBody,
+  type ListRoutesQuery,
+  type RouteVersionView,
+  type RouteView,
+  type UpdateRouteBody,
+} from './dto/route.dto';
+import { RoutesService } from './routes.service';
+
+const updatePipe = new ZodValidationPipe(updateRouteBodySchema, { partial: true });
+const updateBody = {
+  schema: openApiSchemaOf(updateRouteBodySchema),
+  examples: {
+    timeouts: { summary: 'Change the timeout and methods', value: updateRouteExample },
+    backends: { summary: 'Replace the backends', value: { backends: [{ backendId: 'backend-1a2b3c4d' }] } },
+  },
+};
+
+@ApiTags('routes')
+@ApiBearerAuth()
+@Controller('routes')
+export class RoutesController {
+  constructor(@Inject(RoutesService) private readonly routes: RoutesService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List routes' })
+  @ApiQuery({ name: 'isEnabled', required: false, schema: { type: 'boolean' } })
+  @ApiQuery({ name: 'strategy', required: false, schema: { type: 'string', enum: [...LOAD_BALANCING_STRATEGIES] } })
+  @ApiPagination()
+  @ApiOkResponse({ description: '`{items, total, limit, offset}`; each route with its backends expanded' })
+  list(
+    @Query(new ZodValidationPipe(listRoutesQuerySchema, { root: 'query' })) query: ListRoutesQuery,
+  ): Promise<Page<RouteView>> {
+    return this.routes.list(query);
+  }
+
+  @Get(':routeId')
+  @ApiOperation({ summary: 'Get a route (its live version), backends expanded' })
+  @ApiOkResponse({ description: 'The route' })
+  @ApiNotFoundResponse({ description: 'NOT_FOUND' })
+  get(@Param('routeId') routeId: string): Promise<RouteView> {
+    return this.routes.get(routeId);
+  }
+
+  @Post()
+  @ApiOperation({
+    summary: 'Create a route (Admin); writes version 1, applies it and writes a new config snapshot',
+    description:
+      'Backends may be given by id (`backendIds`, or `backends: [{"backendId": ...}]`) or inline ' +
+      '(`backends: [{"name", "url", ...}]`: the backend with the same URL is reused, else one is created).',
+  })
+  @ApiBody({ schema: openApiSchemaOf(createRouteBodySchema), examples: { quickStart: { value: createRouteExample } } })
+  @ApiCreatedResponse({ description: 'The route created, backends expanded' })
+  @ApiBadRequestResponse({ description: 'VALIDATION_ERROR: details lists each {field, message}' })
+  @ApiConflictResponse({ description: 'CONFLICT: the name or routeId is taken' })
+  create(
+    @Body(new ZodValidationPipe(createRouteBodySchema)) body: CreateRouteBody,
+    @CurrentActor() actor: Actor,
+  ): Promise<RouteView> {
+    return this.routes.create(body, actor);
+  }
+
+  @Put(':routeId')
+  @ApiOperation({
+    summary: 'Update a route (Admin): the fields given replace the live ones; writes and applies the next version',
+  })
+  @ApiBody(updateBody)
+  @ApiOkResponse({ description: 'The route, now at its new version' })
+  @ApiNotFoundResponse({ description: 'NOT_FOUND' })
+  update(
+    @Param('routeId') routeId: string,
+    @Body(updatePipe) body: UpdateRouteBody,
+    @CurrentActor() actor: Actor,
+  ): Promise<RouteView> {
+    return this.routes.update(routeId, body, actor);
+  }
+
+  @Patch(':routeId')
+  @ApiOperation({ summary: 'Same as PUT (Admin)' })
+  @ApiBody(updateBody)
+  @ApiOkResponse({ description: 'The route, now at its new version' })
+  patch(
+    @Param('routeId') routeId: string,
+    @Body(updatePipe) body: UpdateRouteBody,
+    @CurrentActor() actor: Actor,
+  ): Promise<RouteView> {
+    return this.routes.update(routeId, body, actor);
+  }
+
+  @Delete(':routeId')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a route and its versions (Admin); writes a new config snapshot' })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiNotFoundResponse({ description: 'NOT_FOUND' })
+  delete(@Param('routeId') routeId: string, @CurrentActor() actor: Actor): Promise<void> {
+    return this.routes.delete(routeId, actor);
+  }
+
+  @Get(':routeId/versions')
+  @ApiOperation({ summary: "List a route's versions, newest first" })
+  @ApiPagination()
+  @ApiOkResponse({ description: '`{items, total, limit, offset}`; items: versionNumber, isLive, config…' })
+  versions(
+    @Param('routeId') routeId: string,
+    @Query(new ZodValidationPipe(paginationQuerySchema, { root: 'query' }))
+    page: z.output<typeof paginationQuerySchema>,
+  ): Promise<Page<RouteVersionView>> {
+    return this.routes.versions(routeId, page);
+  }
+
+  @Get(':routeId/versions/:versionNumber')
+  @ApiOperation({ summary: 'Get one version of a route: its complete config' })
+  @ApiParam({ name: 'versionNumber', schema: { type: 'integer', minimum: 1 } })
+  @ApiOkResponse({ description: 'The version' })
+  @ApiNotFoundResponse({ description: 'NOT_FOUND' })
+  version(
+    @Param('routeId') routeId: string,
+    @Param('versionNumber', new ZodValidationPipe(z.coerce.number().int().min(1), { root: 'versionNumber' }))
+    versionNumber: number,
+  ): Promise<RouteVersionView> {
+    return this.routes.version(routeId, versionNumber);
+  }
+}

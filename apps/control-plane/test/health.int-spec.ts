@@ -1,0 +1,52 @@
+import { Client } from 'pg';
+import { API, startTestApp, type TestApp } from './support/test-app';
+
+describe('health', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('reports the configuration it serves', async () => {
+    await t.request('POST', `${API}/routes`, {
+      body: { name: 'health-route', pathPattern: '/h/*', backends: [{ name: 'h', url: 'http://127.0.0.1:22000' }] },
+    });
+    const res = await t.request('GET', `${API}/health`, { as: null });
+    expect(res.status).toBe(200);
+    const { rows } = await t.sql.query(
+      'SELECT version::int, created_at FROM config_snapshots ORDER BY version DESC LIMIT 1',
+    );
+    expect(res.body).toMatchObject({
+      status: 'Healthy',
+      version: '0.1.0',
+      routesConfigured: 1,
+      backendsTotal: 1,
+      backendsHealthy: 0,
+      configVersion: rows[0].version,
+      lastConfigUpdate: expect.any(String),
+      database: { status: 'Up' },
+    });
+    expect(res.body.uptime).toBeGreaterThanOrEqual(0);
+  });
+
+  it('reports Degraded, with the last known configuration, when PostgreSQL does not answer', async () => {
+    // Refuse new connections to the test database and close the open ones.
+    const admin = new Client({ connectionString: process.env.DATABASE_URL });
+    await admin.connect();
+    try {
+      await admin.query(`ALTER DATABASE "${t.db.name}" WITH ALLOW_CONNECTIONS false`);
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [t.db.name]);
+      const res = await t.request('GET', `${API}/health`, { as: null });
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ status: 'Degraded', database: { status: 'Down' }, routesConfigured: 1 });
+    } finally {
+      await admin.query(`ALTER DATABASE "${t.db.name}" WITH ALLOW_CONNECTIONS true`);
+      await admin.end();
+    }
+  });
+});
