@@ -44,12 +44,16 @@ export const API = '/api/v1/gateway';
 
 export async function startTestApp(): Promise<TestApp> {
   const db = await createTestDatabase();
-  const config = loadAppConfig({
-    NODE_ENV: 'test',
-    DATABASE_URL: db.url,
-    JWT_SECRET: 'test-secret-test-secret-test-secret-0123456789',
-    LOG_LEVEL: 'error',
-  });
+  const config: AppConfig = {
+    ...loadAppConfig({
+      NODE_ENV: 'test',
+      DATABASE_URL: db.url,
+      JWT_SECRET: 'test-secret-test-secret-test-secret-0123456789',
+      LOG_LEVEL: 'error',
+    }),
+    // Port 0: every test app gets its own gRPC port.
+    grpc: { host: '127.0.0.1', port: 0 },
+  };
   const app = await createApp(config);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;

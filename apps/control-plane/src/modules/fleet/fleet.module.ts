@@ -1,0 +1,128 @@
+import { Inject, Logger, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Gauge, Registry } from 'prom-client';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { sqlQueryOf } from '../../database/data-source';
+import { CONFIG_SNAPSHOT_CHANNEL } from '../snapshots/snapshot-store';
+import { SnapshotsModule } from '../snapshots/snapshots.module';
+import { SnapshotsService } from '../snapshots/snapshots.service';
+import { DataPlaneRepository } from './data-plane.repository';
+import { DiscoveryGrpcServer } from './discovery.grpc';
+import { DiscoveryService } from './discovery.service';
+import { FleetController } from './fleet.controller';
+import { DEFAULT_FLEET_OPTIONS, FLEET_OPTIONS, type FleetOptions } from './fleet.options';
+import { FleetService } from './fleet.service';
+import { SnapshotFeed } from './snapshot-feed';
+import { SnapshotNotificationListener } from './snapshot-notification.listener';
+import { StoredSnapshotSource } from './stored-snapshot.source';
+
+const logger = new Logger('ConfigDiscovery');
+const DISCOVERY_STREAMS_GAUGE = Symbol('DISCOVERY_STREAMS_GAUGE');
+
+/**
+ * Fleet: the config-discovery gRPC server (one stream per data plane), the registry of data planes, and the
+ * fleet view at `GET data-planes`. On bootstrap it starts listening for committed config changes (LISTEN on a
+ * dedicated connection), loads the newest snapshot, and binds `config.grpc`; on shutdown it ends the streams and
+ * stops, before the database closes.
+ */
+@Module({
+  imports: [SnapshotsModule],
+  controllers: [FleetController],
+  providers: [
+    { provide: FLEET_OPTIONS, useValue: DEFAULT_FLEET_OPTIONS },
+    {
+      provide: DataPlaneRepository,
+      inject: [DataSource, FLEET_OPTIONS],
+      useFactory: (dataSource: DataSource, options: FleetOptions) =>
+        new DataPlaneRepository(sqlQueryOf(dataSource.manager), options.staleAfterMs),
+    },
+    {
+      provide: StoredSnapshotSource,
+      inject: [SnapshotsService],
+      useFactory: (snapshots: SnapshotsService) => new StoredSnapshotSource(snapshots),
+    },
+    {
+      provide: SnapshotFeed,
+      inject: [StoredSnapshotSource],
+      useFactory: (snapshots: StoredSnapshotSource) => new SnapshotFeed(snapshots, logger),
+    },
+    {
+      provide: DiscoveryService,
+      inject: [DataPlaneRepository, SnapshotFeed, APP_CONFIG, FLEET_OPTIONS],
+      useFactory: (store: DataPlaneRepository, feed: SnapshotFeed, config: AppConfig, options: FleetOptions) =>
+        new DiscoveryService(store, feed, config.instanceId, options, logger),
+    },
+    {
+      provide: DiscoveryGrpcServer,
+      inject: [DiscoveryService, APP_CONFIG, FLEET_OPTIONS],
+      useFactory: (discovery: DiscoveryService, config: AppConfig, options: FleetOptions) =>
+        new DiscoveryGrpcServer(discovery, config.grpc, options.shutdownGraceMs, (line) =>
+          process.stdout.write(`${line}\n`),
+        ),
+    },
+    {
+      provide: SnapshotNotificationListener,
+      inject: [SnapshotFeed, APP_CONFIG, FLEET_OPTIONS],
+      useFactory: (feed: SnapshotFeed, config: AppConfig, options: FleetOptions) =>
+        new SnapshotNotificationListener(
+          {
+            databaseUrl: config.databaseUrl,
+            channel: CONFIG_SNAPSHOT_CHANNEL,
+            backoffMs: options.listenerBackoffMs,
+            probeIntervalMs: options.heartbeatMs,
+            onNotification: (version) => feed.notify(version),
+            onListening: () => void feed.refresh(),
+          },
+          logger,
+        ),
+    },
+    {
+      provide: DISCOVERY_STREAMS_GAUGE,
+      inject: [DiscoveryService, Registry],
+      useFactory: (discovery: DiscoveryService, registry: Registry) =>
+        new Gauge({
+          name: 'gateway_discovery_streams',
+          help: 'Config discovery streams open on this control-plane replica',
+          registers: [registry],
+          collect() {
+            this.set(discovery.streamCount);
+          },
+        }),
+    },
+    {
+      provide: FleetService,
+      inject: [DataPlaneRepository, StoredSnapshotSource],
+      useFactory: (dataPlanes: DataPlaneRepository, snapshots: StoredSnapshotSource) =>
+        new FleetService(dataPlanes, snapshots),
+    },
+  ],
+  exports: [FleetService, DiscoveryGrpcServer],
+})
+export class FleetModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  constructor(
+    @Inject(SnapshotNotificationListener) private readonly listener: SnapshotNotificationListener,
+    @Inject(SnapshotFeed) private readonly feed: SnapshotFeed,
+    @Inject(DiscoveryService) private readonly discovery: DiscoveryService,
+    @Inject(DiscoveryGrpcServer) private readonly grpcServer: DiscoveryGrpcServer,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.listener.start();
+    await this.feed.refresh();
+    this.discovery.start();
+    try {
+      await this.grpcServer.start();
+    } catch (error) {
+      // Nest runs no shutdown hook when bootstrap fails: release the LISTEN connection and timers here.
+      await this.beforeApplicationShutdown();
+      throw error;
+    }
+  }
+
+  /** Streams end (and their rows are marked disconnected) while the database is still open. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.grpcServer.stop();
+    await this.listener.stop();
+    this.feed.stop();
+  }
+}
