@@ -1,0 +1,127 @@
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** The data plane's configuration: parsed from the environment and command line once, at start, then frozen. */
+export interface DataPlaneConfig {
+  readonly dataPlaneId: string;
+  readonly hostname: string;
+  /** `host:port` of the control plane's gRPC discovery service; absent: no stream. */
+  readonly controlPlaneUrl: string | undefined;
+  /** `--config FILE`: a snapshot file served in standalone mode (or when nothing better is available). */
+  readonly configFile: string | undefined;
+  readonly proxy: {
+    readonly host: string;
+    readonly port: number;
+    readonly maxConcurrentConnections: number;
+    readonly defaultTimeoutSeconds: number;
+    readonly maxBodyBytes: number;
+    readonly maxRoutes: number;
+  };
+  readonly status: { readonly host: string; readonly port: number };
+  readonly cache: { readonly dir: string; readonly keep: number };
+  readonly drainSeconds: number;
+  readonly logLevel: LogLevel;
+}
+
+export class DataPlaneConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'DataPlaneConfigError';
+  }
+}
+
+const port = z.coerce.number().int().min(0).max(65_535);
+const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
+
+const envSchema = z.object({
+  CONTROL_PLANE_GRPC_URL: z
+    .string()
+    .regex(/^(dns:|ipv4:|ipv6:|unix:)?[^\s/]+(:\d+)?$/, 'must be a gRPC target such as 127.0.0.1:5001')
+    .optional(),
+  GATEWAY_HOST: z.string().min(1).default('0.0.0.0'),
+  GATEWAY_PORT: port.default(8000),
+  GATEWAY_STATUS_PORT: port.default(8100),
+  DATA_PLANE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/, 'must be 1-255 letters, digits, ".", "_" or "-"')
+    .optional(),
+  SNAPSHOT_CACHE_DIR: z.string().min(1).optional(),
+  SNAPSHOT_CACHE_KEEP: positiveInt(1000).default(3),
+  GATEWAY_MAX_CONCURRENT_CONNECTIONS: positiveInt(10_000_000).default(10_000),
+  GATEWAY_DEFAULT_TIMEOUT_SECONDS: positiveInt(300).default(30),
+  GATEWAY_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 40)
+    .default(10 * 1024 * 1024),
+  GATEWAY_MAX_ROUTES: positiveInt(10_000_000).default(10_000),
+  GATEWAY_DRAIN_SECONDS: z.coerce.number().min(0).max(3600).default(30),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+
+/** Reads `--config FILE` (or `--config=FILE`); every other argument is a problem. */
+function parseArgs(argv: readonly string[], problems: string[]): { configFile: string | undefined } {
+  let configFile: string | undefined;
+  for (let index = 0; index < argv.length; index++) {
+    const arg = argv[index] as string;
+    if (arg === '--config') {
+      const value = argv[index + 1];
+      if (value === undefined || value.startsWith('--')) problems.push('--config: needs a file name');
+      else configFile = value;
+      index++;
+    } else if (arg.startsWith('--config=')) {
+      const value = arg.slice('--config='.length);
+      if (value === '') problems.push('--config: needs a file name');
+      else configFile = value;
+    } else {
+      problems.push(`${arg}: unknown argument (usage: main.js [--config FILE])`);
+    }
+  }
+  return { configFile };
+}
+
+/**
+ * Reads and validates the environment and the command line (`argv` without node and the script), reporting every
+ * problem at once.
+ */
+export function loadDataPlaneConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  argv: readonly string[] = process.argv.slice(2),
+  cwd: string = process.cwd(),
+): DataPlaneConfig {
+  const problems: string[] = [];
+  const { configFile } = parseArgs(argv, problems);
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    problems.push(...parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  if (problems.length > 0 || !parsed.success) throw new DataPlaneConfigError(problems);
+  const e = parsed.data;
+  const host = hostname();
+  const dataPlaneId = e.DATA_PLANE_ID ?? `${host}-${process.pid}`;
+  return Object.freeze({
+    dataPlaneId,
+    hostname: host,
+    controlPlaneUrl: e.CONTROL_PLANE_GRPC_URL,
+    configFile: configFile === undefined ? undefined : resolve(cwd, configFile),
+    proxy: Object.freeze({
+      host: e.GATEWAY_HOST,
+      port: e.GATEWAY_PORT,
+      maxConcurrentConnections: e.GATEWAY_MAX_CONCURRENT_CONNECTIONS,
+      defaultTimeoutSeconds: e.GATEWAY_DEFAULT_TIMEOUT_SECONDS,
+      maxBodyBytes: e.GATEWAY_MAX_BODY_BYTES,
+      maxRoutes: e.GATEWAY_MAX_ROUTES,
+    }),
+    status: Object.freeze({ host: e.GATEWAY_HOST, port: e.GATEWAY_STATUS_PORT }),
+    cache: Object.freeze({
+      dir: resolve(cwd, e.SNAPSHOT_CACHE_DIR ?? join('.hotswap', 'data-plane', dataPlaneId)),
+      keep: e.SNAPSHOT_CACHE_KEEP,
+    }),
+    drainSeconds: e.GATEWAY_DRAIN_SECONDS,
+    logLevel: e.LOG_LEVEL,
+  });
+}

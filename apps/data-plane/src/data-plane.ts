@@ -1,0 +1,185 @@
+import type { AddressInfo } from 'node:net';
+import { BUILD_VERSION } from './config/build-info';
+import type { DataPlaneConfig } from './config/data-plane-config';
+import { GatewayMetrics } from './observability/gateway-metrics';
+import { Logger } from './observability/logger';
+import { BackendAgentPool } from './proxy/backend-agents';
+import { ProxyHandler } from './proxy/proxy-handler';
+import { GatewayProxyServer } from './proxy/proxy-server';
+import type { SnapshotSource } from './snapshot/compiled-snapshot';
+import { SnapshotApplier, type ApplyOutcome } from './snapshot/snapshot-applier';
+import { SnapshotCache } from './snapshot/snapshot-cache';
+import { SnapshotCompiler } from './snapshot/snapshot-compiler';
+import { readSnapshotFile } from './snapshot/snapshot-file';
+import { SnapshotStore } from './snapshot/snapshot-store';
+import { SnapshotStreamClient } from './snapshot/snapshot-stream-client';
+import { StatusServer, type ConfigStatus } from './status/status-server';
+
+/** A running data plane. */
+export interface DataPlane {
+  readonly id: string;
+  /** `http://<GATEWAY_HOST>:<bound port>` */
+  readonly proxyUrl: string;
+  readonly statusUrl: string;
+  readonly proxyPort: number;
+  readonly statusPort: number;
+  readonly store: SnapshotStore;
+  /** Applies a snapshot (untrusted JSON) as if it came from `source`; the same path the stream takes. */
+  apply(snapshot: unknown, source?: SnapshotSource): Promise<ApplyOutcome>;
+  configStatus(): ConfigStatus;
+  /** Graceful shutdown: not ready, stop accepting, drain in-flight requests (GATEWAY_DRAIN_SECONDS), close the stream. */
+  stop(): Promise<void>;
+}
+
+/** The data plane cannot start: the reasons, one per problem. */
+export class DataPlaneStartError extends Error {
+  constructor(
+    message: string,
+    readonly reasons: string[],
+  ) {
+    super(`${message}:\n${reasons.map((reason) => `  - ${reason}`).join('\n')}`);
+    this.name = 'DataPlaneStartError';
+  }
+}
+
+/**
+ * Starts a data plane: the proxy and status ports, then its configuration in the order of DESIGN §2: the stream
+ * from the control plane (when CONTROL_PLANE_GRPC_URL is set) replaces whatever is active as soon as it delivers;
+ * meanwhile the newest valid snapshot of the disk cache is served, else the `--config` file; else nothing is served
+ * (not ready, 503). An invalid `--config` file refuses to start.
+ */
+export async function startDataPlane(config: DataPlaneConfig, options: { logger?: Logger } = {}): Promise<DataPlane> {
+  const logger = options.logger ?? new Logger(config.logLevel, { dataPlaneId: config.dataPlaneId });
+
+  const fileSnapshot = config.configFile
+    ? await readSnapshotFile(config.configFile, { defaultTimeoutSeconds: config.proxy.defaultTimeoutSeconds })
+    : undefined;
+  if (fileSnapshot && !fileSnapshot.ok) {
+    throw new DataPlaneStartError(`invalid snapshot file ${config.configFile}`, fileSnapshot.reasons);
+  }
+
+  const store = new SnapshotStore();
+  const agents = new BackendAgentPool();
+  const compiler = new SnapshotCompiler(agents, { maxRoutes: config.proxy.maxRoutes });
+  // Counted at scrape time only, when the proxy server exists.
+  const metrics = new GatewayMetrics(config.dataPlaneId, (): Promise<number> => proxyServer.countConnections());
+  const cache = config.controlPlaneUrl ? new SnapshotCache(config.cache.dir, config.cache.keep) : undefined;
+  const applier = new SnapshotApplier({ store, compiler, agents, cache, metrics, logger });
+  const handler = new ProxyHandler({ store, metrics, logger, maxBodyBytes: config.proxy.maxBodyBytes });
+  const proxyServer: GatewayProxyServer = new GatewayProxyServer(handler, {
+    host: config.proxy.host,
+    port: config.proxy.port,
+    maxConnections: config.proxy.maxConcurrentConnections,
+  });
+  const stream = config.controlPlaneUrl
+    ? new SnapshotStreamClient({
+        url: config.controlPlaneUrl,
+        dataPlaneId: config.dataPlaneId,
+        hostname: config.hostname,
+        buildVersion: BUILD_VERSION,
+        store,
+        applier,
+        logger,
+      })
+    : undefined;
+  let isShuttingDown = false;
+  const statusServer = new StatusServer({
+    host: config.status.host,
+    port: config.status.port,
+    dataPlaneId: config.dataPlaneId,
+    store,
+    applier,
+    metrics,
+    isShuttingDown: () => isShuttingDown,
+    controlPlane: () => (stream ? { url: config.controlPlaneUrl as string, connected: stream.isConnected } : null),
+  });
+
+  let proxyAddress: AddressInfo;
+  let statusAddress: AddressInfo;
+  try {
+    proxyAddress = await proxyServer.listen();
+    statusAddress = await statusServer.listen();
+  } catch (error) {
+    proxyServer.server.close();
+    statusServer.server.close();
+    throw error;
+  }
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      isShuttingDown = true;
+      logger.info(`data plane ${config.dataPlaneId} stopping`, { inFlight: handler.inFlight });
+      const isDrained = await proxyServer.drain(config.drainSeconds * 1000);
+      await stream?.stop();
+      await statusServer.close();
+      agents.destroy();
+      logger.info(`data plane ${config.dataPlaneId} stopped`, { isDrained });
+    })());
+
+  try {
+    stream?.start();
+    if (cache) await loadNewestCachedSnapshot(cache, applier, store, logger);
+    if (!store.current && fileSnapshot?.ok) {
+      const outcome = applier.applyNow(fileSnapshot.snapshot, 'file');
+      if (outcome.status === 'rejected') {
+        throw new DataPlaneStartError(`snapshot file ${config.configFile} cannot be applied`, outcome.reasons);
+      }
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  if (!store.current) logger.warn('no configuration yet: not ready, answering 503 until a snapshot arrives');
+
+  const proxyUrl = `http://${urlHost(config.proxy.host)}:${proxyAddress.port}`;
+  const statusUrl = `http://${urlHost(config.status.host)}:${statusAddress.port}`;
+  logger.info(`data plane ${config.dataPlaneId} listening proxy=${proxyUrl} status=${statusUrl}`, {
+    buildVersion: BUILD_VERSION,
+  });
+
+  return {
+    id: config.dataPlaneId,
+    proxyUrl,
+    statusUrl,
+    proxyPort: proxyAddress.port,
+    statusPort: statusAddress.port,
+    store,
+    apply: (snapshot, source = 'file') => applier.apply(snapshot, source),
+    configStatus: () => statusServer.configStatus(),
+    stop,
+  };
+}
+
+/** Serves the newest cached snapshot that still validates and compiles, unless the stream was faster. */
+async function loadNewestCachedSnapshot(
+  cache: SnapshotCache,
+  applier: SnapshotApplier,
+  store: SnapshotStore,
+  logger: Logger,
+): Promise<void> {
+  let files: string[];
+  try {
+    files = await cache.listNewestFirst();
+  } catch (error) {
+    logger.warn(`cannot read the snapshot cache ${cache.dir}`, { error });
+    return;
+  }
+  for (const file of files) {
+    if (store.current) return;
+    let content: unknown;
+    try {
+      content = await cache.read(file);
+    } catch (error) {
+      logger.warn(`skipping unreadable cached snapshot ${file}`, { error });
+      continue;
+    }
+    if (store.current) return;
+    if (applier.applyNow(content, 'cache').status === 'applied') return;
+    logger.warn(`skipping cached snapshot ${file}: it no longer applies`);
+  }
+}
+
+function urlHost(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}

@@ -1,0 +1,95 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { HTTP_METHODS } from '@hotswap/config-snapshot';
+
+const KNOWN_METHODS: ReadonlySet<string> = new Set(HTTP_METHODS);
+const STATUS_CLASSES = ['1xx', '1xx', '2xx', '3xx', '4xx', '5xx'] as const;
+
+/** Label value for requests that matched no route. */
+export const NO_ROUTE_LABEL = '(none)';
+
+/** A request method as a bounded label value: the known methods, else `OTHER`. */
+export function methodLabel(method: string | undefined): string {
+  return method !== undefined && KNOWN_METHODS.has(method) ? method : 'OTHER';
+}
+
+/** `2xx`…`5xx`; `aborted` when the response never completed. */
+export function statusClassLabel(status: number, isComplete: boolean): string {
+  if (!isComplete) return 'aborted';
+  return STATUS_CLASSES[Math.trunc(status / 100)] ?? '5xx';
+}
+
+/**
+ * The data plane's Prometheus metrics, in a registry of its own. Label sets are bounded: route names come from the
+ * snapshot (bounded by GATEWAY_MAX_ROUTES), methods and status classes from fixed lists.
+ */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  readonly requestsTotal: Counter<'route' | 'method' | 'status_class'>;
+  readonly requestDuration: Histogram<'route'>;
+  readonly configVersion: Gauge;
+  readonly configApplyDuration: Histogram;
+  readonly configRejectedTotal: Counter;
+  readonly routesCount: Gauge;
+  readonly backendsCount: Gauge;
+  readonly activeConnections: Gauge;
+
+  constructor(dataPlaneId: string, countConnections: () => Promise<number>) {
+    this.registry.setDefaultLabels({ data_plane: dataPlaneId });
+    const registers = [this.registry];
+    this.requestsTotal = new Counter({
+      name: 'gateway_requests_total',
+      help: 'Requests handled by the proxy, by route, method and status class',
+      labelNames: ['route', 'method', 'status_class'],
+      registers,
+    });
+    this.requestDuration = new Histogram({
+      name: 'gateway_request_duration_seconds',
+      help: 'Time from request to the end of the response, in seconds',
+      labelNames: ['route'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    });
+    this.configVersion = new Gauge({
+      name: 'gateway_config_version',
+      help: 'Version of the active config snapshot (0: none)',
+      registers,
+    });
+    this.configApplyDuration = new Histogram({
+      name: 'gateway_config_apply_duration_seconds',
+      help: 'Time to decode, validate, compile and swap a config snapshot, in seconds',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    this.configRejectedTotal = new Counter({
+      name: 'gateway_config_rejected_total',
+      help: 'Config snapshots refused (NACKed)',
+      registers,
+    });
+    this.routesCount = new Gauge({
+      name: 'gateway_routes_count',
+      help: 'Routes in the active snapshot',
+      registers,
+    });
+    this.backendsCount = new Gauge({
+      name: 'gateway_backends_count',
+      help: 'Backends in the active snapshot',
+      registers,
+    });
+    this.activeConnections = new Gauge({
+      name: 'gateway_active_connections',
+      help: 'Client connections open on the proxy port',
+      registers,
+      async collect() {
+        this.set(await countConnections());
+      },
+    });
+    collectDefaultMetrics({ register: this.registry });
+    this.configVersion.set(0);
+  }
+
+  /** Records one finished (or aborted) proxy request. */
+  recordRequest(route: string, method: string, status: number, isComplete: boolean, seconds: number): void {
+    this.requestsTotal.inc({ route, method, status_class: statusClassLabel(status, isComplete) });
+    this.requestDuration.observe({ route }, seconds);
+  }
+}

@@ -1,0 +1,159 @@
+import { performance } from 'node:perf_hooks';
+import { validateSnapshot, type ConfigSnapshot } from '@hotswap/config-snapshot';
+import type { Logger } from '../observability/logger';
+import type { GatewayMetrics } from '../observability/gateway-metrics';
+import type { BackendAgentPool } from '../proxy/backend-agents';
+import type { ActiveSnapshot, SnapshotSource } from './compiled-snapshot';
+import type { SnapshotCache } from './snapshot-cache';
+import { formatIssues, type SnapshotCompiler } from './snapshot-compiler';
+import type { SnapshotStore } from './snapshot-store';
+
+export type ApplyOutcome =
+  | { status: 'applied'; version: number; hash: string; applyMs: number; active: ActiveSnapshot }
+  /** The same version and hash is already active: nothing to do but acknowledge it again. */
+  | { status: 'unchanged'; version: number; hash: string; applyMs: number }
+  | { status: 'rejected'; version: number; hash: string; reasons: string[] };
+
+/** The last snapshot this data plane refused, and why. */
+export interface Rejection {
+  readonly version: number;
+  readonly hash: string;
+  readonly source: SnapshotSource;
+  readonly reasons: readonly string[];
+  readonly rejectedAt: Date;
+}
+
+export interface ApplyOptions {
+  /** `performance.now()` when the snapshot arrived (before decoding): where applyMs starts. */
+  startedAt?: number;
+  /** Version and hash announced next to the payload (the stream's Snapshot message): the payload must agree. */
+  announced?: { version: number; hash: string };
+}
+
+/**
+ * Turns untrusted snapshot JSON into the active configuration: validate (every issue), check it is newer, compile
+ * fully, swap one reference, retire backend agents nobody uses any more, then (for the stream's snapshots) write
+ * it to the disk cache. Refusals keep the previous snapshot serving and are reported as `path: message` reasons.
+ *
+ * Ordering rule: a snapshot applies when nothing is active, when its version is higher than the active one, or
+ * when it comes from the stream and the active one does not (the control plane is the authority over a cached or
+ * file snapshot). The same version and hash is `unchanged`.
+ */
+export class SnapshotApplier {
+  private rejection: Rejection | undefined;
+
+  constructor(
+    private readonly deps: {
+      store: SnapshotStore;
+      compiler: SnapshotCompiler;
+      agents: BackendAgentPool;
+      cache: SnapshotCache | undefined;
+      metrics: GatewayMetrics;
+      logger: Logger;
+    },
+  ) {}
+
+  get lastRejection(): Rejection | undefined {
+    return this.rejection;
+  }
+
+  /** Applies a snapshot; for the stream's, resolves once it is also in the disk cache. */
+  async apply(input: unknown, source: SnapshotSource, options: ApplyOptions = {}): Promise<ApplyOutcome> {
+    const outcome = this.applyNow(input, source, options);
+    if (outcome.status === 'applied' && source === 'stream' && this.deps.cache) {
+      try {
+        await this.deps.cache.write(outcome.active.compiled.snapshot);
+      } catch (error) {
+        this.deps.logger.warn('could not write the snapshot cache', { version: outcome.version, error });
+      }
+    }
+    return outcome;
+  }
+
+  /** The synchronous part of `apply`: validation, compilation and swap happen in one tick. */
+  applyNow(input: unknown, source: SnapshotSource, options: ApplyOptions = {}): ApplyOutcome {
+    const startedAt = options.startedAt ?? performance.now();
+    const { store, compiler, agents, metrics, logger } = this.deps;
+    const validated = validateSnapshot(input);
+    if (!validated.ok) return this.reject(input, source, options, formatIssues(validated.issues));
+    const snapshot = validated.value;
+    const announced = options.announced;
+    if (announced && (announced.version !== snapshot.version || announced.hash !== snapshot.hash)) {
+      return this.reject(input, source, options, [
+        `version: the payload holds version ${snapshot.version} (hash ${snapshot.hash}) but was announced as version ${announced.version} (hash ${announced.hash})`,
+      ]);
+    }
+
+    const active = store.current;
+    if (active) {
+      const current = active.compiled.snapshot;
+      if (current.version === snapshot.version && current.hash === snapshot.hash) {
+        if (source === 'stream' && active.source !== 'stream') store.swap({ ...active, source });
+        return { status: 'unchanged', version: snapshot.version, hash: snapshot.hash, applyMs: 0 };
+      }
+      const overridesActive = source === 'stream' && active.source !== 'stream';
+      if (!overridesActive && snapshot.version <= current.version) {
+        return this.reject(input, source, options, [
+          snapshot.version === current.version
+            ? `version: ${snapshot.version} is already active with another hash (${current.hash})`
+            : `version: ${snapshot.version} is older than the active version ${current.version}`,
+        ]);
+      }
+    }
+
+    const compiled = compiler.compile(snapshot, active?.compiled);
+    if (!compiled.ok) return this.reject(input, source, options, formatIssues(compiled.issues));
+
+    const applyMs = performance.now() - startedAt;
+    const next: ActiveSnapshot = { compiled: compiled.compiled, source, appliedAt: new Date(), applyMs };
+    store.swap(next);
+    agents.retainOnly(compiled.compiled.agentKeys);
+    metrics.configVersion.set(snapshot.version);
+    metrics.configApplyDuration.observe(applyMs / 1000);
+    metrics.routesCount.set(snapshot.routes.length);
+    metrics.backendsCount.set(snapshot.backends.length);
+    logger.info(`applied snapshot version=${snapshot.version} source=${source}`, {
+      version: snapshot.version,
+      hash: snapshot.hash,
+      source,
+      routes: snapshot.routes.length,
+      backends: snapshot.backends.length,
+      applyMs: Math.round(applyMs * 1000) / 1000,
+    });
+    for (const warning of compiled.compiled.warnings) logger.warn(`snapshot version=${snapshot.version}: ${warning}`);
+    return { status: 'applied', version: snapshot.version, hash: snapshot.hash, applyMs, active: next };
+  }
+
+  /** Records and logs a refusal decided before `apply` (an undecodable payload, say). */
+  recordRejection(identity: { version: number; hash: string }, source: SnapshotSource, reasons: string[]): void {
+    this.rejection = Object.freeze({
+      version: identity.version,
+      hash: identity.hash,
+      source,
+      reasons: Object.freeze([...reasons]),
+      rejectedAt: new Date(),
+    });
+    this.deps.metrics.configRejectedTotal.inc();
+    this.deps.logger.warn(`rejected snapshot version=${identity.version} source=${source}`, {
+      version: identity.version,
+      hash: identity.hash,
+      source,
+      reasons,
+    });
+  }
+
+  private reject(input: unknown, source: SnapshotSource, options: ApplyOptions, reasons: string[]): ApplyOutcome {
+    const identity = options.announced ?? identityOf(input);
+    this.recordRejection(identity, source, reasons);
+    return { status: 'rejected', version: identity.version, hash: identity.hash, reasons };
+  }
+}
+
+/** Best-effort version and hash of input that may not even be a snapshot. */
+function identityOf(input: unknown): Pick<ConfigSnapshot, 'version' | 'hash'> {
+  const record = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
+  return {
+    version: typeof record.version === 'number' ? record.version : 0,
+    hash: typeof record.hash === 'string' ? record.hash : '',
+  };
+}

@@ -1,0 +1,109 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import type { GatewayMetrics } from '../observability/gateway-metrics';
+import type { SnapshotApplier } from '../snapshot/snapshot-applier';
+import type { SnapshotStore } from '../snapshot/snapshot-store';
+
+export interface StatusServerOptions {
+  host: string;
+  port: number;
+  dataPlaneId: string;
+  store: SnapshotStore;
+  applier: SnapshotApplier;
+  metrics: GatewayMetrics;
+  /** Whether the data plane is shutting down (then it is not ready). */
+  isShuttingDown(): boolean;
+  controlPlane(): { url: string; connected: boolean } | null;
+}
+
+/** What `GET /config` answers. */
+export interface ConfigStatus {
+  dataPlaneId: string;
+  ready: boolean;
+  version: number | null;
+  hash: string | null;
+  source: 'stream' | 'cache' | 'file' | null;
+  appliedAt: string | null;
+  applyMs: number | null;
+  routes: number;
+  backends: number;
+  lastRejection: { version: number; hash: string; source: string; reasons: string[]; rejectedAt: string } | null;
+  controlPlane: { url: string; connected: boolean } | null;
+}
+
+/** The status port (Express 5): liveness, readiness, the active config, Prometheus metrics. */
+export class StatusServer {
+  readonly server: Server;
+
+  constructor(private readonly options: StatusServerOptions) {
+    const app = express();
+    app.disable('x-powered-by');
+    app.get('/health/live', (_req, res) => {
+      res.json({ status: 'live' });
+    });
+    app.get('/health/ready', (_req, res) => {
+      const ready = this.isReady();
+      res.status(ready ? 200 : 503).json({
+        status: ready ? 'ready' : 'not ready',
+        reason: ready ? undefined : options.isShuttingDown() ? 'shutting down' : 'no configuration yet',
+      });
+    });
+    app.get('/config', (_req, res) => {
+      res.json(this.configStatus());
+    });
+    app.get('/metrics', async (_req, res) => {
+      res.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
+    });
+    this.server = createServer(app);
+  }
+
+  isReady(): boolean {
+    return this.options.store.current !== undefined && !this.options.isShuttingDown();
+  }
+
+  configStatus(): ConfigStatus {
+    const active = this.options.store.current;
+    const snapshot = active?.compiled.snapshot;
+    const rejection = this.options.applier.lastRejection;
+    return {
+      dataPlaneId: this.options.dataPlaneId,
+      ready: this.isReady(),
+      version: snapshot?.version ?? null,
+      hash: snapshot?.hash ?? null,
+      source: active?.source ?? null,
+      appliedAt: active?.appliedAt.toISOString() ?? null,
+      applyMs: active ? Math.round(active.applyMs * 1000) / 1000 : null,
+      routes: snapshot?.routes.length ?? 0,
+      backends: snapshot?.backends.length ?? 0,
+      lastRejection: rejection
+        ? {
+            version: rejection.version,
+            hash: rejection.hash,
+            source: rejection.source,
+            reasons: [...rejection.reasons],
+            rejectedAt: rejection.rejectedAt.toISOString(),
+          }
+        : null,
+      controlPlane: this.options.controlPlane(),
+    };
+  }
+
+  async listen(): Promise<AddressInfo> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.options.port, this.options.host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    return this.server.address() as AddressInfo;
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+}

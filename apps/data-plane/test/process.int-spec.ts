@@ -1,0 +1,156 @@
+import { existsSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { ConfigSnapshot } from '@hotswap/config-snapshot';
+import {
+  aBackend,
+  aRoute,
+  aSnapshot,
+  expectEventually,
+  findFreePort,
+  startProcess,
+  startTestBackend,
+  type TestBackend,
+  type TestProcess,
+} from '@hotswap/testing';
+import { SnapshotCache } from '../src/snapshot/snapshot-cache';
+import { expectGatewayError, makeTempDir, send, writeJsonFile } from './support/data-plane-harness';
+import { StubControlPlane } from './support/stub-control-plane';
+
+const MAIN = resolve(__dirname, '../dist/main.js');
+const LISTENING = /listening proxy=(http:\/\/[^\s"]+) status=(http:\/\/[^\s"]+)/;
+
+/** The data plane as a real process: `node apps/data-plane/dist/main.js` (built by `npm run build`). */
+describe('the data plane as a process', () => {
+  const processes: TestProcess[] = [];
+  let dir: string;
+  let backend: TestBackend;
+
+  beforeAll(async () => {
+    if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: build first (npm run build -w @hotswap/data-plane)`);
+    dir = makeTempDir('process');
+    backend = await startTestBackend('httpbin');
+  });
+
+  afterEach(async () => {
+    await Promise.all(processes.splice(0).map((child) => child.stop('SIGKILL')));
+  });
+
+  afterAll(async () => {
+    await backend?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function spawnDataPlane(env: Record<string, string>, args: string[] = []): TestProcess {
+    const child = startProcess('data-plane', process.execPath, [MAIN, ...args], {
+      GATEWAY_HOST: '127.0.0.1',
+      GATEWAY_PORT: '0',
+      GATEWAY_STATUS_PORT: '0',
+      DATA_PLANE_ID: `dp-process-${processes.length}`,
+      SNAPSHOT_CACHE_DIR: join(dir, `cache-${processes.length}`),
+      CONTROL_PLANE_GRPC_URL: undefined,
+      ...env,
+    });
+    processes.push(child);
+    return child;
+  }
+
+  async function listening(child: TestProcess): Promise<{ proxyUrl: string; statusUrl: string }> {
+    const [, proxyUrl, statusUrl] = await child.waitForOutput(LISTENING);
+    return { proxyUrl: proxyUrl as string, statusUrl: statusUrl as string };
+  }
+
+  function guideSnapshot(version = 1): ConfigSnapshot {
+    return aSnapshot(
+      {
+        routes: [
+          aRoute({ routeId: 'test-route', name: 'test-route', pathPattern: '/test/*', backendIds: ['httpbin'] }),
+        ],
+        backends: [aBackend({ backendId: 'httpbin', name: 'httpbin', url: backend.url })],
+      },
+      { version },
+    );
+  }
+
+  it('serves a hand-written --config file and exits 0 on SIGTERM', async () => {
+    const file = writeJsonFile(dir, 'guide.json', {
+      routes: [{ routeId: 'test-route', name: 'test-route', pathPattern: '/test/*', backendIds: ['httpbin'] }],
+      backends: [{ backendId: 'httpbin', name: 'httpbin', url: backend.url }],
+    });
+    const child = spawnDataPlane({}, ['--config', file]);
+    const { proxyUrl, statusUrl } = await listening(child);
+    expect(child.output()).toContain('applied snapshot version=1');
+
+    const result = await send(`${proxyUrl}/test/get?show_env=1`);
+    expect(result.status).toBe(200);
+    expect(result.json).toMatchObject({ backend: 'httpbin', url: '/get?show_env=1' });
+    expectGatewayError(await send(`${proxyUrl}/elsewhere`), 404, 'ROUTE_NOT_FOUND');
+    expect((await fetch(`${statusUrl}/health/ready`)).status).toBe(200);
+    expect(await (await fetch(`${statusUrl}/config`)).json()).toMatchObject({ version: 1, source: 'file' });
+
+    expect(await child.stop('SIGTERM')).toBe(0);
+    expect(child.output()).toContain('stopped');
+  });
+
+  it('refuses to start on an invalid snapshot file, printing every reason', async () => {
+    const file = writeJsonFile(dir, 'broken.json', {
+      routes: [{ routeId: 'r', name: 'r', pathPattern: '/a/**/b', backendIds: ['x'], timeoutSeconds: 0 }],
+      backends: [{ backendId: 'x', name: 'x', url: 'not a url' }],
+    });
+    const child = spawnDataPlane({}, ['--config', file]);
+    await expectEventually(() => expect(child.isRunning()).toBe(false));
+    expect(child.child.exitCode).toBe(1);
+    const output = child.output();
+    expect(output).toContain('routes[0].pathPattern: "**" is allowed only as the last segment');
+    expect(output).toMatch(/routes\[0\]\.timeoutSeconds: /);
+    expect(output).toContain('backends[0].url: is not a valid absolute URL');
+    expect(output).not.toMatch(LISTENING);
+  });
+
+  it('reports every bad variable at once and exits 1', async () => {
+    const child = spawnDataPlane({ GATEWAY_PORT: 'http', SNAPSHOT_CACHE_KEEP: '0', LOG_LEVEL: 'chatty' });
+    await expectEventually(() => expect(child.isRunning()).toBe(false));
+    expect(child.child.exitCode).toBe(1);
+    for (const name of ['GATEWAY_PORT', 'SNAPSHOT_CACHE_KEEP', 'LOG_LEVEL']) expect(child.output()).toContain(name);
+  });
+
+  it('boots from its disk cache when the control plane is unreachable', async () => {
+    const cacheDir = join(dir, 'prefilled-cache');
+    await new SnapshotCache(cacheDir, 3).write(guideSnapshot(7));
+    const closedPort = await findFreePort();
+    const child = spawnDataPlane({ CONTROL_PLANE_GRPC_URL: `127.0.0.1:${closedPort}`, SNAPSHOT_CACHE_DIR: cacheDir });
+    const { proxyUrl, statusUrl } = await listening(child);
+    expect(await (await fetch(`${statusUrl}/config`)).json()).toMatchObject({
+      version: 7,
+      source: 'cache',
+      controlPlane: { url: `127.0.0.1:${closedPort}`, connected: false },
+    });
+    expect((await send(`${proxyUrl}/test/cached`)).json).toMatchObject({ backend: 'httpbin', url: '/cached' });
+  });
+
+  it('ACKs and NACKs over the stream, logging each applied and rejected version', async () => {
+    const controlPlane = await StubControlPlane.start();
+    try {
+      const child = spawnDataPlane({ CONTROL_PLANE_GRPC_URL: controlPlane.target, GATEWAY_MAX_ROUTES: '1' });
+      const { proxyUrl } = await listening(child);
+      controlPlane.push(guideSnapshot(1));
+      await expectEventually(() => expect(controlPlane.acks.map((ack) => ack.version)).toEqual([1]));
+      expect(child.output()).toContain('applied snapshot version=1');
+
+      const twoRoutes = aSnapshot(
+        {
+          routes: [...guideSnapshot().routes, aRoute({ pathPattern: '/more/**', backendIds: ['httpbin'] })],
+          backends: guideSnapshot().backends,
+        },
+        { version: 2 },
+      );
+      controlPlane.push(twoRoutes);
+      await expectEventually(() => expect(controlPlane.nacks.map((nack) => nack.version)).toEqual([2]));
+      expect(controlPlane.nacks[0]!.reasons.join(' ')).toContain('GATEWAY_MAX_ROUTES');
+      await child.waitForOutput(/rejected snapshot version=2/);
+      expect((await send(`${proxyUrl}/test/still`)).status).toBe(200);
+      expect(await child.stop('SIGINT')).toBe(0);
+    } finally {
+      await controlPlane.close();
+    }
+  });
+});
