@@ -10,6 +10,7 @@ module.exports = {
   moduleNameMapper: { '^@hotswap/(config-snapshot|proto|testing)$': '<rootDir>/libs/$1/src' },
   globalSetup: '<rootDir>/tools/test-env/global-setup.ts',
   globalTeardown: '<rootDir>/tools/test-env/global-teardown.ts',
+  reporters: ['default', '<rootDir>/tools/test-env/summary-reporter.js'],
   testTimeout: 60_000,
   maxWorkers: 2,
 };
