@@ -1,3 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { SNAPSHOT_SCHEMA_VERSION } from '@hotswap/config-snapshot';
 import { expectEventually, startTestBackend, type TestBackend } from '@hotswap/testing';
 import {
   createEmptyDatabase,
@@ -6,6 +10,10 @@ import {
   type ControlPlaneProcess,
   type DataPlaneProcess,
 } from './support/gateway-harness';
+
+const DATA_PLANE_BUILD_VERSION = (
+  JSON.parse(readFileSync(join(__dirname, '../apps/data-plane/package.json'), 'utf8')) as { version: string }
+).version;
 
 describe('a route change made over REST reaches every data plane', () => {
   let database: { url: string; drop(): Promise<void> };
@@ -100,14 +108,26 @@ describe('a route change made over REST reaches every data plane', () => {
     for (const dataPlane of dataPlanes) expect(await dataPlane.activeVersion()).toBe(before);
   });
 
-  it('shows every data plane in the fleet view, in sync on the newest version', async () => {
+  it('shows every data plane in the fleet view: who it is (its Hello) and its ACK of the newest version', async () => {
     const version = await latestVersion();
+    const snapshot = await harness.api(controlPlane, 'GET', `/config/versions/${version}`);
     await expectEventually(async () => {
       const { status, body } = await harness.api(controlPlane, 'GET', '/data-planes', undefined, 'Viewer');
       expect(status).toBe(200);
-      const byId = new Map((body.items as Array<{ dataPlaneId: string }>).map((item) => [item.dataPlaneId, item]));
       for (const dataPlane of dataPlanes) {
-        expect(byId.get(dataPlane.id)).toMatchObject({ connected: true, activeVersion: version, inSync: true });
+        const item = body.items.find((entry: { dataPlaneId: string }) => entry.dataPlaneId === dataPlane.id);
+        expect(item).toMatchObject({
+          hostname: hostname(),
+          buildVersion: DATA_PLANE_BUILD_VERSION,
+          schemaVersion: SNAPSHOT_SCHEMA_VERSION,
+          connected: true,
+          activeVersion: version,
+          activeHash: snapshot.body.hash,
+          inSync: true,
+          lastNack: null,
+        });
+        expect(item.lastApplyMs).toBeGreaterThan(0);
+        expect(Date.parse(item.lastAckAt)).toBeGreaterThanOrEqual(Date.parse(item.connectedAt));
       }
     });
   });

@@ -1,4 +1,4 @@
-import { expectEventually, startTestBackend, type TestBackend } from '@hotswap/testing';
+import { expectEventually, findFreePort, startTestBackend, type TestBackend } from '@hotswap/testing';
 import {
   createEmptyDatabase,
   GatewayHarness,
@@ -65,6 +65,8 @@ describe('data planes under control-plane trouble', () => {
     expect(await limited.activeVersion()).toBe(accepted);
     await expectServed(limited, '/first/x');
     expect((await getJson(`${limited.proxyUrl}/second/x`)).status).toBe(404);
+    await limited.process.waitForOutput(new RegExp(`rejected snapshot version=${refused} source=stream`));
+    expect(limited.process.output()).toContain(`applied snapshot version=${accepted} source=stream`);
 
     await limited.stop();
     await controlPlane.stop();
@@ -78,13 +80,24 @@ describe('data planes under control-plane trouble', () => {
     };
     const dataPlane = await harness.startDataPlane({ id: 'dp-survivor', grpcTarget: controlPlane.grpcTarget });
     const other = await harness.startDataPlane({ id: 'dp-other', grpcTarget: controlPlane.grpcTarget });
-    await createRoute(controlPlane, 'cached');
+    const cachedVersion = await createRoute(controlPlane, 'cached');
     await expectServed(dataPlane, '/cached/a');
     await expectServed(other, '/cached/a');
+    const beforeRestart = await expectEventually(async () => {
+      const { body } = await harness.api(controlPlane, 'GET', '/data-planes/dp-other');
+      expect(body).toMatchObject({ connected: true, activeVersion: cachedVersion, inSync: true });
+      return body;
+    });
 
     await controlPlane.stop('SIGKILL');
     await expectServed(dataPlane, '/cached/b');
     await expectServed(other, '/cached/b');
+    await expectEventually(async () =>
+      expect((await getJson(`${other.statusUrl}/config`)).body.controlPlane).toEqual({
+        url: controlPlane.grpcTarget,
+        connected: false,
+      }),
+    );
 
     await dataPlane.stop('SIGKILL');
     const restarted = await harness.startDataPlane({
@@ -97,10 +110,66 @@ describe('data planes under control-plane trouble', () => {
     expect(config.body.source).toBe('cache');
 
     controlPlane = await harness.startControlPlane(ports);
+    // dp-other resumes: its Hello names the version it runs, so it is not sent that snapshot again (no new ACK).
+    await expectEventually(async () => {
+      const { body } = await harness.api(controlPlane, 'GET', '/data-planes/dp-other');
+      expect(Date.parse(body.connectedAt)).toBeGreaterThan(Date.parse(beforeRestart.connectedAt));
+      expect(body).toMatchObject({
+        connected: true,
+        activeVersion: cachedVersion,
+        inSync: true,
+        lastAckAt: beforeRestart.lastAckAt,
+      });
+    });
+    expect((await getJson(`${other.statusUrl}/config`)).body.controlPlane.connected).toBe(true);
+    expect(other.process.output().match(/disconnected from control plane/g)).toHaveLength(1);
     const newest = await createRoute(controlPlane, 'after-return');
     for (const dp of [restarted, other]) {
       await expectServed(dp, '/after-return/x');
       await expectEventually(async () => expect(await dp.activeVersion()).toBe(newest));
+    }
+  });
+
+  it('replaces its cached snapshot with what the stream sends when the control plane returns on a rebuilt database with lower versions', async () => {
+    const controlPlane = await harness.startControlPlane();
+    await createRoute(controlPlane, 'before-rebuild');
+    const cachedVersion = await createRoute(controlPlane, 'also-before-rebuild');
+    const dataPlane = await harness.startDataPlane({ id: 'dp-rebuilt', grpcTarget: controlPlane.grpcTarget });
+    await expectEventually(async () => expect(await dataPlane.activeVersion()).toBe(cachedVersion));
+    await dataPlane.stop();
+    await controlPlane.stop();
+
+    const rebuiltDatabase = await createEmptyDatabase();
+    const rebuilt = new GatewayHarness(rebuiltDatabase.url);
+    try {
+      const ports = { http: await findFreePort(), grpc: await findFreePort() };
+      const restarted = await harness.startDataPlane({
+        id: 'dp-rebuilt',
+        grpcTarget: `127.0.0.1:${ports.grpc}`,
+        cacheDir: dataPlane.cacheDir,
+      });
+      expect((await getJson(`${restarted.statusUrl}/config`)).body).toMatchObject({
+        version: cachedVersion,
+        source: 'cache',
+      });
+      await expectServed(restarted, '/before-rebuild/x');
+
+      const rebuiltControlPlane = await rebuilt.startControlPlane(ports);
+      const created = await rebuilt.api(rebuiltControlPlane, 'POST', '/routes', {
+        name: 'after-rebuild',
+        pathPattern: '/after-rebuild/**',
+        backends: [{ name: 'steady', url: backend.url }],
+      });
+      expect(created.status).toBe(201);
+      const versions = await rebuilt.api(rebuiltControlPlane, 'GET', '/config/versions?limit=1');
+      const version = versions.body.items[0].version as number;
+      expect(version).toBeLessThan(cachedVersion);
+      await expectServed(restarted, '/after-rebuild/x');
+      expect((await getJson(`${restarted.statusUrl}/config`)).body).toMatchObject({ version, source: 'stream' });
+      expect((await getJson(`${restarted.proxyUrl}/before-rebuild/x`)).status).toBe(404);
+    } finally {
+      await rebuilt.stopAll();
+      await rebuiltDatabase.drop();
     }
   });
 

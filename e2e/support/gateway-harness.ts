@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { expectEventually, findFreePort, startProcess, type TestProcess } from '@hotswap/testing';
 
@@ -58,13 +59,20 @@ export interface DataPlaneProcess {
 /** The whole system as real processes: control planes and data planes on free ports, one database. */
 export class GatewayHarness {
   readonly jwtSecret = randomBytes(32).toString('hex');
+  /** The Redis keys of this harness's control planes (their BullMQ queues): shared by its replicas, removed at the end. */
+  readonly redisKeyPrefix = `hotswap-e2e-${randomBytes(6).toString('hex')}`;
   private readonly processes = new Set<TestProcess>();
   private readonly tokens = new Map<Role, string>();
   private readonly workDir = mkdtempSync(join(tmpdir(), 'hotswap-e2e-'));
 
-  constructor(readonly databaseUrl: string) {}
+  /** Without a database it runs only data planes (standalone, from a `--config` file). */
+  constructor(readonly databaseUrl?: string) {}
 
-  async startControlPlane(ports?: { http: number; grpc: number }): Promise<ControlPlaneProcess> {
+  /** `env` adds to or overrides the control plane's environment (REDIS_URL, REDIS_KEY_PREFIX…). */
+  async startControlPlane(
+    ports?: { http: number; grpc: number },
+    env: Record<string, string> = {},
+  ): Promise<ControlPlaneProcess> {
     const http = ports?.http ?? (await findFreePort());
     const grpc = ports?.grpc ?? (await findFreePort());
     const child = startProcess(`control-plane:${http}`, process.execPath, [CONTROL_PLANE_MAIN], {
@@ -73,6 +81,7 @@ export class GatewayHarness {
       CONTROL_PLANE_HTTP_PORT: String(http),
       CONTROL_PLANE_GRPC_PORT: String(grpc),
       CONTROL_PLANE_INSTANCE_ID: `cp-${http}`,
+      ...env,
     });
     this.processes.add(child);
     await child.waitForOutput(/control plane listening/, 60_000);
@@ -95,9 +104,11 @@ export class GatewayHarness {
     cacheDir?: string;
     env?: Record<string, string>;
     waitUntilReady?: boolean;
+    /** Fixed ports, such as those of a data plane this one replaces; free ones by default. */
+    ports?: { proxy: number; status: number };
   }): Promise<DataPlaneProcess> {
-    const proxyPort = await findFreePort();
-    const statusPort = await findFreePort();
+    const proxyPort = options.ports?.proxy ?? (await findFreePort());
+    const statusPort = options.ports?.status ?? (await findFreePort());
     const cacheDir = options.cacheDir ?? join(this.workDir, options.id);
     const child = startProcess(
       `data-plane:${options.id}`,
@@ -177,10 +188,34 @@ export class GatewayHarness {
     await Promise.all([...this.processes].map((child) => child.stop()));
     this.processes.clear();
     rmSync(this.workDir, { recursive: true, force: true });
+    await this.removeRedisKeys();
+  }
+
+  private async removeRedisKeys(): Promise<void> {
+    const redisUrl = process.env.REDIS_URL;
+    if (!redisUrl || !this.databaseUrl) return;
+    const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
+    try {
+      await redis.connect();
+      const keys = await redis.keys(`${this.redisKeyPrefix}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+    } catch {
+      // Nothing to remove, or no Redis: the keys are this harness's own and harmless.
+    } finally {
+      redis.disconnect();
+    }
   }
 
   private controlPlaneEnv(): Record<string, string> {
-    return { DATABASE_URL: this.databaseUrl, JWT_SECRET: this.jwtSecret, NODE_ENV: 'test', LOG_LEVEL: 'info' };
+    if (!this.databaseUrl) throw new Error('this harness has no database: give it one to run a control plane');
+    return {
+      DATABASE_URL: this.databaseUrl,
+      JWT_SECRET: this.jwtSecret,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'info',
+      // REDIS_URL comes from the test environment: one gateway (one database), one key prefix.
+      REDIS_KEY_PREFIX: this.redisKeyPrefix,
+    };
   }
 }
 

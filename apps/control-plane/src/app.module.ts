@@ -9,6 +9,7 @@ import { AuthModule } from './modules/auth/auth.module';
 import { BackendsModule } from './modules/backends/backends.module';
 import { FleetModule } from './modules/fleet/fleet.module';
 import { HealthModule } from './modules/health/health.module';
+import { HealthChecksModule } from './modules/health-checks/health-checks.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
 import { RoutesModule } from './modules/routes/routes.module';
 import { SnapshotsModule } from './modules/snapshots/snapshots.module';
@@ -33,6 +34,7 @@ export class AppModule {
         RoutesModule,
         HealthModule,
         FleetModule,
+        HealthChecksModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: GatewayExceptionFilter }],
     };

@@ -23,7 +23,7 @@ import { DiscoveryGrpcServer } from '../src/modules/fleet/discovery.grpc';
 import { DiscoveryService } from '../src/modules/fleet/discovery.service';
 import { DEFAULT_FLEET_OPTIONS } from '../src/modules/fleet/fleet.options';
 import { SnapshotFeed } from '../src/modules/fleet/snapshot-feed';
-import { LISTENER_APPLICATION_NAME } from '../src/modules/fleet/snapshot-notification.listener';
+import { LISTENER_APPLICATION_NAME } from '../src/database/notification.listener';
 import { CONFIG_SNAPSHOT_CHANNEL } from '../src/modules/snapshots/snapshot-store';
 import { createTestDatabase, type TestDatabase } from './support/test-database';
 

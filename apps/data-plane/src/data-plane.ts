@@ -3,10 +3,12 @@ import { BUILD_VERSION } from './config/build-info';
 import type { DataPlaneConfig } from './config/data-plane-config';
 import { GatewayMetrics } from './observability/gateway-metrics';
 import { Logger } from './observability/logger';
-import { BackendAgentPool } from './proxy/backend-agents';
+import { BackendStateRegistry } from './proxy/backend-states';
+import { BREAKER_STATE_VALUE } from './proxy/circuit-breaker';
 import { ProxyHandler } from './proxy/proxy-handler';
 import { GatewayProxyServer } from './proxy/proxy-server';
 import type { SnapshotSource } from './snapshot/compiled-snapshot';
+import { BackendStateUpdates } from './snapshot/backend-state-updates';
 import { SnapshotApplier, type ApplyOutcome } from './snapshot/snapshot-applier';
 import { SnapshotCache } from './snapshot/snapshot-cache';
 import { SnapshotCompiler } from './snapshot/snapshot-compiler';
@@ -24,6 +26,8 @@ export interface DataPlane {
   readonly proxyPort: number;
   readonly statusPort: number;
   readonly store: SnapshotStore;
+  /** Live state per backend (breakers, counters, health and breaker overrides), kept across snapshot swaps. */
+  readonly backendStates: BackendStateRegistry;
   /** Applies a snapshot (untrusted JSON) as if it came from `source`; the same path the stream takes. */
   apply(snapshot: unknown, source?: SnapshotSource): Promise<ApplyOutcome>;
   configStatus(): ConfigStatus;
@@ -59,12 +63,21 @@ export async function startDataPlane(config: DataPlaneConfig, options: { logger?
   }
 
   const store = new SnapshotStore();
-  const agents = new BackendAgentPool();
-  const compiler = new SnapshotCompiler(agents, { maxRoutes: config.proxy.maxRoutes });
   // Counted at scrape time only, when the proxy server exists.
   const metrics = new GatewayMetrics(config.dataPlaneId, (): Promise<number> => proxyServer.countConnections());
+  const backendStates = new BackendStateRegistry({
+    breakerChanged(backendId, state, hasOpened) {
+      if (state === null) metrics.circuitBreakerState.remove({ backend: backendId });
+      else metrics.circuitBreakerState.set({ backend: backendId }, BREAKER_STATE_VALUE[state]);
+      if (hasOpened) metrics.circuitBreakerOpenTotal.inc({ backend: backendId });
+    },
+  });
+  const controlPlaneStates = new BackendStateUpdates(backendStates, logger);
+  // A swap's backend states go live right after the swap listeners run, in the same tick: reapply just after that.
+  store.onSwap(() => queueMicrotask(() => controlPlaneStates.reapply()));
+  const compiler = new SnapshotCompiler(backendStates, { maxRoutes: config.proxy.maxRoutes });
   const cache = config.controlPlaneUrl ? new SnapshotCache(config.cache.dir, config.cache.keep) : undefined;
-  const applier = new SnapshotApplier({ store, compiler, agents, cache, metrics, logger });
+  const applier = new SnapshotApplier({ store, compiler, cache, metrics, logger });
   const handler = new ProxyHandler({ store, metrics, logger, maxBodyBytes: config.proxy.maxBodyBytes });
   const proxyServer: GatewayProxyServer = new GatewayProxyServer(handler, {
     host: config.proxy.host,
@@ -79,6 +92,7 @@ export async function startDataPlane(config: DataPlaneConfig, options: { logger?
         buildVersion: BUILD_VERSION,
         store,
         applier,
+        backendStates: controlPlaneStates,
         logger,
       })
     : undefined;
@@ -90,6 +104,7 @@ export async function startDataPlane(config: DataPlaneConfig, options: { logger?
     store,
     applier,
     metrics,
+    backendStates: { registry: backendStates, fromControlPlane: controlPlaneStates },
     isShuttingDown: () => isShuttingDown,
     controlPlane: () => (stream ? { url: config.controlPlaneUrl as string, connected: stream.isConnected } : null),
   });
@@ -113,7 +128,7 @@ export async function startDataPlane(config: DataPlaneConfig, options: { logger?
       const isDrained = await proxyServer.drain(config.drainSeconds * 1000);
       await stream?.stop();
       await statusServer.close();
-      agents.destroy();
+      backendStates.destroy();
       logger.info(`data plane ${config.dataPlaneId} stopped`, { isDrained });
     })());
 
@@ -145,6 +160,7 @@ export async function startDataPlane(config: DataPlaneConfig, options: { logger?
     proxyPort: proxyAddress.port,
     statusPort: statusAddress.port,
     store,
+    backendStates,
     apply: (snapshot, source = 'file') => applier.apply(snapshot, source),
     configStatus: () => statusServer.configStatus(),
     stop,

@@ -1,4 +1,4 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { ConfigSnapshot } from '@hotswap/config-snapshot';
@@ -7,20 +7,15 @@ import {
   aRoute,
   aSnapshot,
   expectEventually,
+  expectGatewayError,
   findFreePort,
+  send,
   startTestBackend,
   type TestBackend,
 } from '@hotswap/testing';
 import { DataPlaneStartError } from '../src/data-plane';
 import { SnapshotCache } from '../src/snapshot/snapshot-cache';
-import {
-  expectGatewayError,
-  makeTempDir,
-  send,
-  startInProcess,
-  writeJsonFile,
-  type InProcessDataPlane,
-} from './support/data-plane-harness';
+import { makeTempDir, startInProcess, writeJsonFile, type InProcessDataPlane } from './support/data-plane-harness';
 
 /** A backend that holds each response until the test releases it. */
 async function startHoldingBackend(name: string): Promise<TestBackend & { release(): void; held(): number }> {
@@ -113,6 +108,23 @@ describe('data plane boot and lifecycle', () => {
     });
     expect(dataPlane.dataPlane.configStatus()).toMatchObject({ version: 4, source: 'file' });
     expect((await send(`${dataPlane.proxyUrl}/app/x`)).json.backend).toBe('fallback');
+  });
+
+  it('writes each snapshot it applies from the stream to its disk cache before answering, keeping the newest SNAPSHOT_CACHE_KEEP', async () => {
+    const target = await backend('target');
+    const closedPort = await findFreePort();
+    const dataPlane = await start({
+      env: { CONTROL_PLANE_GRPC_URL: `127.0.0.1:${closedPort}`, SNAPSHOT_CACHE_KEEP: '2' },
+    });
+    const snapshots = [1, 2, 3].map((version) => snapshotTo(target, version));
+    for (const snapshot of snapshots) {
+      expect((await dataPlane.dataPlane.apply(snapshot, 'stream')).status).toBe('applied');
+      expect(readdirSync(dataPlane.cacheDir)).toContain(SnapshotCache.fileNameOf(snapshot));
+    }
+    expect(readdirSync(dataPlane.cacheDir).sort()).toEqual(snapshots.slice(1).map(SnapshotCache.fileNameOf));
+
+    expect((await dataPlane.dataPlane.apply(snapshotTo(target, 4), 'file')).status).toBe('applied');
+    expect(readdirSync(dataPlane.cacheDir)).toHaveLength(2);
   });
 
   it('refuses to start on an invalid snapshot file, listing every reason', async () => {

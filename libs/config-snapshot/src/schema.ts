@@ -63,21 +63,68 @@ export const regexSchema = z
     }
   });
 
-const headerTransformSchema = z.strictObject({
-  addHeaders: z.record(headerNameSchema, headerValueSchema).default({}),
-  removeHeaders: z.array(headerNameSchema).max(100).default([]),
-});
+/** Variables a transformation header value may use: `${requestId}` (the trace id), `${latencyMs}` (responses only). */
+export const TRANSFORM_VARIABLES = ['requestId', 'latencyMs'] as const;
+const TEMPLATE_VARIABLE = /\$\{([^}]*)\}/g;
+
+/** A header value a transformation sets, checked for the variables known on its side (request or response). */
+function templateValueSchema(side: 'request' | 'response') {
+  return headerValueSchema.superRefine((value, ctx) => {
+    for (const [, name] of value.matchAll(TEMPLATE_VARIABLE)) {
+      if (name === 'latencyMs' && side === 'request') {
+        ctx.addIssue({ code: 'custom', message: '${latencyMs} is only known for responses' });
+      } else if (!(TRANSFORM_VARIABLES as readonly string[]).includes(name ?? '')) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `uses the unknown variable \${${name}} (known: ${TRANSFORM_VARIABLES.map((v) => `\${${v}}`).join(', ')})`,
+        });
+      }
+    }
+  });
+}
+
+function headerTransformSchema(side: 'request' | 'response') {
+  return z.strictObject({
+    addHeaders: z.record(headerNameSchema, templateValueSchema(side)).default({}),
+    removeHeaders: z.array(headerNameSchema).max(100).default([]),
+  });
+}
+
+/** `$n` references in a replacement beyond the groups of its pattern (JavaScript would insert them literally). */
+function missingGroupReferences(pattern: string, replacement: string): string[] {
+  let groups: number;
+  try {
+    groups = (new RegExp(`${pattern}|`).exec('')?.length ?? 1) - 1;
+  } catch {
+    return [];
+  }
+  const missing: string[] = [];
+  for (const [reference, digits = ''] of replacement.matchAll(/\$(\d{1,2})/g)) {
+    const two = Number(digits);
+    const one = Number(digits[0]);
+    if ((digits.length === 2 && two >= 1 && two <= groups) || one === 0 || one <= groups) continue;
+    missing.push(reference.slice(0, 2));
+  }
+  return missing;
+}
+
+const rewritePathSchema = z
+  .strictObject({ pattern: regexSchema, replacement: z.string().max(1000) })
+  .superRefine((value, ctx) => {
+    for (const reference of missingGroupReferences(value.pattern, value.replacement)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['replacement'],
+        message: `refers to group ${reference}, which the pattern does not have`,
+      });
+    }
+  });
 
 export const transformationsSchema = z.strictObject({
-  request: headerTransformSchema
-    .extend({
-      rewritePath: z
-        .strictObject({ pattern: regexSchema, replacement: z.string().max(1000) })
-        .nullable()
-        .default(null),
-    })
+  request: headerTransformSchema('request')
+    .extend({ rewritePath: rewritePathSchema.nullable().default(null) })
     .default({ addHeaders: {}, removeHeaders: [], rewritePath: null }),
-  response: headerTransformSchema.default({ addHeaders: {}, removeHeaders: [] }),
+  response: headerTransformSchema('response').default({ addHeaders: {}, removeHeaders: [] }),
 });
 
 export const rateLimitSchema = z.strictObject({

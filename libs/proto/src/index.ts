@@ -11,3 +11,6 @@ export type { Hello__Output } from './generated/hotswap/discovery/v1/Hello';
 export type { Ack__Output } from './generated/hotswap/discovery/v1/Ack';
 export type { Nack__Output } from './generated/hotswap/discovery/v1/Nack';
 export type { Snapshot__Output } from './generated/hotswap/discovery/v1/Snapshot';
+export type { BackendStates, BackendStates__Output } from './generated/hotswap/discovery/v1/BackendStates';
+export type { BackendState, BackendState__Output } from './generated/hotswap/discovery/v1/BackendState';
+export { toWireBreakerOverride, fromWireBreakerOverride, type ForcedBreakerState } from './breaker-override';

@@ -8,3 +8,5 @@ export {
 } from './http-backend';
 export { aBackend, aRoute, aSnapshot } from './builders';
 export { startProcess, type TestProcess } from './process';
+export { send, sendChunked, type HttpResult } from './http-client';
+export { expectGatewayError } from './expect-gateway-error';

@@ -1,6 +1,7 @@
 import {
   backendConfigSchema,
   buildSnapshot,
+  circuitBreakerSchema,
   globalSettingsSchema,
   routeConfigSchema,
   type BackendConfig,
@@ -15,7 +16,8 @@ export const MEASURED_ROUTE_ID = 'bench';
 const OTHER_BACKEND_COUNT = 100;
 
 /**
- * A snapshot with the measured route (`/bench/**`, forwarding the path unchanged to `backendUrl`) and `routeCount - 1`
+ * A snapshot with the measured route (`/bench/**`, forwarding the path unchanged to `backendUrl`, circuit breaker
+ * and the default retry policy on) and `routeCount - 1`
  * others, each under its own literal prefix, a mix of globstars, parameters and wildcards.
  */
 export function benchSnapshot(backendUrl: string, routeCount: number): ConfigSnapshot {
@@ -29,6 +31,8 @@ export function benchSnapshot(backendUrl: string, routeCount: number): ConfigSna
       pathPattern: '/bench/**',
       backendIds: ['bench-backend'],
       stripPrefix: false,
+      // The guide's breaker (5 failures, 30 s, 3 successes), stated: the data plane is measured with it on.
+      circuitBreaker: circuitBreakerSchema.parse({}),
     }),
   ];
   const others = Math.min(OTHER_BACKEND_COUNT, routeCount - 1);

@@ -11,6 +11,8 @@ export interface AppConfig {
   readonly databaseUrl: string;
   /** Absent: jobs run in process and nothing is shared through Redis. */
   readonly redisUrl: string | undefined;
+  /** Prepended to every Redis key this control plane writes (BullMQ queues): replicas of one gateway share it. */
+  readonly redisKeyPrefix: string;
   readonly auth: {
     readonly jwtSecret: string;
     readonly issuer: string;
@@ -37,10 +39,18 @@ const envSchema = z.object({
   DATABASE_URL: z
     .string({ error: 'is required (a PostgreSQL URL such as postgres://user:pass@127.0.0.1:5432/gateway)' })
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
-  REDIS_URL: z
+  // Set but empty counts as unset (a child process cannot unset what it inherits).
+  REDIS_URL: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z
+      .string()
+      .regex(/^rediss?:\/\//, 'must be a redis:// URL')
+      .optional(),
+  ),
+  REDIS_KEY_PREFIX: z
     .string()
-    .regex(/^rediss?:\/\//, 'must be a redis:// URL')
-    .optional(),
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 letters, digits, "_", "." or "-"')
+    .default('hotswap'),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   JWT_ISSUER: z.string().min(1).default('hotswap-gateway'),
   JWT_AUDIENCE: z.string().min(1).default('hotswap-gateway-api'),
@@ -75,6 +85,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     grpc: Object.freeze({ host: e.CONTROL_PLANE_HOST, port: e.CONTROL_PLANE_GRPC_PORT }),
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
     auth: Object.freeze({
       jwtSecret: e.JWT_SECRET ?? readOrCreateDevSecret(),
       issuer: e.JWT_ISSUER,

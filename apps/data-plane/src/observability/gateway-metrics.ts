@@ -32,6 +32,9 @@ export class GatewayMetrics {
   readonly routesCount: Gauge;
   readonly backendsCount: Gauge;
   readonly activeConnections: Gauge;
+  readonly retriesTotal: Counter<'route'>;
+  readonly circuitBreakerState: Gauge<'backend'>;
+  readonly circuitBreakerOpenTotal: Counter<'backend'>;
 
   constructor(dataPlaneId: string, countConnections: () => Promise<number>) {
     this.registry.setDefaultLabels({ data_plane: dataPlaneId });
@@ -82,6 +85,24 @@ export class GatewayMetrics {
       async collect() {
         this.set(await countConnections());
       },
+    });
+    this.retriesTotal = new Counter({
+      name: 'gateway_retries_total',
+      help: 'Requests sent again to a backend after a retryable failure, by route',
+      labelNames: ['route'],
+      registers,
+    });
+    this.circuitBreakerState = new Gauge({
+      name: 'gateway_circuit_breaker_state',
+      help: 'Circuit breaker state per backend: 0 closed, 1 open, 2 half-open',
+      labelNames: ['backend'],
+      registers,
+    });
+    this.circuitBreakerOpenTotal = new Counter({
+      name: 'gateway_circuit_breaker_open_total',
+      help: 'Times a backend circuit breaker opened',
+      labelNames: ['backend'],
+      registers,
     });
     collectDefaultMetrics({ register: this.registry });
     this.configVersion.set(0);

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { HeaderTransform } from '../snapshot/compiled-snapshot';
 import type { GatewayRequest } from './gateway-messages';
+import { renderHeaderTemplate } from './header-template';
 
 /**
  * Hop-by-hop request headers (RFC 9110 §7.6.1, RFC 2616 §13.5.1) that http-proxy-3 would forward: it strips only
@@ -16,8 +17,16 @@ const REQUEST_HOP_BY_HOP = [
   'expect',
 ];
 
-/** Hop-by-hop response headers; http-proxy-3 removes `transfer-encoding` itself and sets `connection`. */
-const RESPONSE_HOP_BY_HOP = ['keep-alive', 'proxy-connection', 'proxy-authenticate', 'te', 'trailer', 'upgrade'];
+/** Hop-by-hop response headers (`connection` is handled apart). */
+const RESPONSE_HOP_BY_HOP = [
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+];
 
 const PLAIN_CONNECTION = /^\s*(keep-alive|close)\s*$/i;
 const CLOSE_TOKEN = /(^|,)\s*close\s*(,|$)/i;
@@ -51,15 +60,20 @@ export function prepareRequestHeaders(
     headers['x-forwarded-host'] = headers.host;
   }
   headers.traceparent = traceparent;
-  if (transform !== undefined) applyTransform(headers, transform, req.traceId);
+  if (transform !== undefined) applyTransform(headers, transform, req.traceId, 0);
 }
 
-/** Cleans a backend's response headers before http-proxy-3 copies them: hop-by-hop out, route transform in. */
+/**
+ * Turns a backend's response headers, in place, into the client's: hop-by-hop out (Transfer-Encoding included:
+ * Node chunks the client response itself), route transform in (`latencyMs`: request start to these headers),
+ * X-Trace-Id set.
+ */
 export function prepareResponseHeaders(
   headers: IncomingHttpHeaders,
   req: GatewayRequest,
   transform: HeaderTransform | undefined,
   isClosing: boolean,
+  latencyMs: number,
 ): void {
   const connection = headers.connection;
   if (connection !== undefined) {
@@ -67,12 +81,13 @@ export function prepareResponseHeaders(
     if (!PLAIN_CONNECTION.test(connection)) removeListed(headers, connection);
   }
   for (const name of RESPONSE_HOP_BY_HOP) if (headers[name] !== undefined) delete headers[name];
-  // http-proxy-3 answers keep-alive unless told otherwise: honour a client's "close", and close while draining.
+  // Node keeps the client connection alive unless told otherwise: honour a client's "close", and close while draining.
   const clientConnection = req.clientConnection;
   if (isClosing || (clientConnection !== undefined && CLOSE_TOKEN.test(clientConnection))) {
     headers.connection = 'close';
   }
-  if (transform !== undefined) applyTransform(headers, transform, req.traceId);
+  if (transform !== undefined) applyTransform(headers, transform, req.traceId, latencyMs);
+  headers['x-trace-id'] = req.traceId;
 }
 
 function removeListed(headers: IncomingHttpHeaders, connection: string): void {
@@ -82,11 +97,14 @@ function removeListed(headers: IncomingHttpHeaders, connection: string): void {
   }
 }
 
-function applyTransform(headers: IncomingHttpHeaders, transform: HeaderTransform, requestId: string): void {
+function applyTransform(
+  headers: IncomingHttpHeaders,
+  transform: HeaderTransform,
+  requestId: string,
+  latencyMs: number,
+): void {
   for (const name of transform.remove) delete headers[name];
-  for (const [name, value] of transform.set) {
-    headers[name] = transform.usesRequestId ? value.replaceAll('${requestId}', requestId) : value;
-  }
+  for (const [name, template] of transform.set) headers[name] = renderHeaderTemplate(template, requestId, latencyMs);
 }
 
 /** `::ffff:127.0.0.1` → `127.0.0.1`. */

@@ -1,5 +1,6 @@
 import { IncomingMessage, ServerResponse, type ClientRequest } from 'node:http';
-import type { CompiledRoute } from '../snapshot/compiled-snapshot';
+import type { CompiledRoute, ProxyTarget } from '../snapshot/compiled-snapshot';
+import type { BackendState } from './backend-states';
 
 /** The proxy port's request class: per-request state lives in declared fields, not in closures. */
 export class GatewayRequest extends IncomingMessage {
@@ -13,6 +14,25 @@ export class GatewayRequest extends IncomingMessage {
   bodyBytes = 0;
   maxBodyBytes = 0;
   isBodyTooLarge = false;
+  /** The backend of the attempt in flight (undefined between attempts). */
+  target: ProxyTarget | undefined = undefined;
+  /** Attempts started so far. */
+  attempt = 0;
+  /** `performance.now()` past which no attempt starts and a waiting backend gets 504 (the route's timeout). */
+  deadline = 0;
+  /** Path and query to forward, after the route's rewrite; each attempt puts its backend's base path before it. */
+  forwardPath = '';
+  /** Whether a failed attempt may be retried (a retry policy for this method, and a replayable body). */
+  isRetryable = false;
+  /** The backends earlier attempts went to: a retry prefers another one. */
+  triedStates: BackendState[] | undefined = undefined;
+  /** The request body as received, while it stays within the replay bound. */
+  bodyChunks: Buffer[] | undefined = undefined;
+  bodyChunkBytes = 0;
+  /** The backend the next attempt goes to, chosen when the retry was decided (re-chosen if it became unavailable). */
+  retryTarget: ProxyTarget | undefined = undefined;
+  /** The wait before the next attempt. */
+  retryTimer: NodeJS.Timeout | undefined = undefined;
 }
 
 /** The proxy port's response class, carrying what the metrics need once it closes. */

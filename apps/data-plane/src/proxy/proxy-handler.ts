@@ -2,19 +2,25 @@ import type { ClientRequest, IncomingMessage } from 'node:http';
 import { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { PassThrough } from 'node:stream';
 import { createProxyServer, type ProxyServer, type ServerOptions } from 'http-proxy-3';
 import { methodLabel, NO_ROUTE_LABEL, type GatewayMetrics } from '../observability/gateway-metrics';
 import type { Logger } from '../observability/logger';
-import type { ForwardOptions } from '../snapshot/compiled-snapshot';
+import type { ProxyTarget } from '../snapshot/compiled-snapshot';
 import type { SnapshotStore } from '../snapshot/snapshot-store';
 import { prepareRequestHeaders, prepareResponseHeaders } from './forward-headers';
-import { sendGatewayError } from './gateway-errors';
+import { sendGatewayError, type GatewayErrorCode } from './gateway-errors';
 import type { GatewayRequest, GatewayResponse } from './gateway-messages';
 import { childTraceparent, newTraceId, parseTraceparent } from './trace-context';
 
-/** The error a backend request is destroyed with when its route's timeout passes: answered with 504. */
+/** The backend did not send a byte within its read timeout or the route's remaining budget: 504. */
 class BackendTimeoutError extends Error {
   readonly code = 'GATEWAY_BACKEND_TIMEOUT';
+}
+
+/** A new connection to the backend was not established within its connect timeout: 504, retried as a connect error. */
+class ConnectTimeoutError extends Error {
+  readonly code = 'GATEWAY_CONNECT_TIMEOUT';
 }
 
 /** The error a backend request is destroyed with when a body without Content-Length grows too large: 413. */
@@ -22,8 +28,30 @@ class BodyTooLargeError extends Error {
   readonly code = 'GATEWAY_BODY_TOO_LARGE';
 }
 
+/**
+ * Errors meaning the request never reached the backend, or the connection broke before any response byte: the
+ * "connect errors" a retry policy retries (for its idempotent methods), and breaker failures.
+ */
+const CONNECTION_ERROR_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EHOSTDOWN',
+  'ENETDOWN',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'ECONNABORTED',
+  'GATEWAY_CONNECT_TIMEOUT',
+]);
+
 /** Sampled: a trace the gateway starts is one a backend should record. */
 const DEFAULT_TRACE_FLAGS = '01';
+
+/** http-proxy-3 adds a `close` listener on the response per attempt: room for the largest retry policy. */
+const MAX_RESPONSE_LISTENERS = 32;
 
 export interface ProxyHandlerOptions {
   store: SnapshotStore;
@@ -34,9 +62,12 @@ export interface ProxyHandlerOptions {
 
 /**
  * The proxy's request handler. Per request: read the active snapshot once, match the route, check the body size,
- * pick a backend, rewrite the path, prepare headers, forward through http-proxy-3 with the backend's keep-alive
- * agent; gateway-made answers are JSON with a trace id. Everything route-specific was compiled with the snapshot;
- * the functions below are built once, and per-request state lives on GatewayRequest/GatewayResponse.
+ * rewrite the path and prepare headers once, then attempts: pick an available backend, forward through
+ * http-proxy-3 with its keep-alive agent, count the outcome for its breaker; a retryable failure (per the route's
+ * retry policy, before any response byte went to the client) is sent again after a backoff, preferably to another
+ * backend. The response is written here (http-proxy-3 runs with `selfHandleResponse`). Gateway-made answers are
+ * JSON with a trace id. Everything route-specific was compiled with the snapshot; the functions below are built
+ * once, and per-request state lives on GatewayRequest/GatewayResponse.
  */
 export class ProxyHandler {
   private readonly proxy: ProxyServer<typeof GatewayRequest>;
@@ -64,7 +95,8 @@ export class ProxyHandler {
   }
 
   readonly handle = (req: GatewayRequest, res: GatewayResponse): void => {
-    res.startedAt = performance.now();
+    const startedAt = performance.now();
+    res.startedAt = startedAt;
     res.routeLabel = NO_ROUTE_LABEL;
     res.methodLabel = methodLabel(req.method);
     res.onDone = this.onResponseDone;
@@ -102,26 +134,148 @@ export class ProxyHandler {
       // Closing the connection spares reading a body nobody wants.
       return sendGatewayError(res, 'PAYLOAD_TOO_LARGE', traceId, { connection: 'close' });
     }
-    const target = route.balancer.pick(req);
+    const target = route.balancer.pick(req, undefined);
     if (target === undefined) return sendGatewayError(res, 'NO_BACKEND_AVAILABLE', traceId);
-    if (contentLength === undefined && headers['transfer-encoding'] !== undefined) {
+    const isChunked = contentLength === undefined && headers['transfer-encoding'] !== undefined;
+    if (isChunked) {
       // A chunked body announces no size: count it as it streams through.
       req.maxBodyBytes = this.options.maxBodyBytes;
       req.on('data', countBodyBytes);
     }
+    const retry = route.retry;
+    if (retry !== undefined && retry.methods.has(method)) {
+      if (!isChunked && (contentLength === undefined || contentLength === '0')) {
+        req.isRetryable = true;
+      } else if (isChunked || Number(contentLength) <= retry.maxReplayBodyBytes) {
+        // Kept while it stays within the bound, so that a retry can send it again.
+        req.isRetryable = true;
+        req.bodyChunks = [];
+        req.on('data', keepBodyChunk);
+      }
+    }
 
-    const forwardPath = target.basePath + route.pathRewriter.rewrite(path);
-    req.url = queryAt === -1 ? forwardPath : forwardPath + url.slice(queryAt);
+    const rewritten = route.pathRewriter.rewrite(path);
+    req.forwardPath = queryAt === -1 ? rewritten : rewritten + url.slice(queryAt);
+    req.deadline = startedAt + route.timeoutMs;
     prepareRequestHeaders(
       req,
       childTraceparent(traceId, trace === undefined ? DEFAULT_TRACE_FLAGS : trace.flags),
       route.requestHeaders,
     );
-    res.setHeader('x-trace-id', traceId);
-    this.proxy.web(req, res, target.options, this.onProxyError);
+    this.forward(req, res, target);
+  };
+
+  /** Starts one attempt to `target`. */
+  private forward(req: GatewayRequest, res: GatewayResponse, target: ProxyTarget): void {
+    const state = target.state;
+    state.inFlight++;
+    state.totalRequests++;
+    req.target = target;
+    const basePath = target.basePath;
+    req.url = basePath === '' ? req.forwardPath : basePath + req.forwardPath;
+    if (++req.attempt === 1) {
+      this.proxy.web(req, res, target.options, this.onProxyError);
+      return;
+    }
+    if (req.attempt === 2) res.setMaxListeners(MAX_RESPONSE_LISTENERS);
+    const chunks = req.bodyChunks;
+    // The first attempt consumed the body: a retry sends the kept copy (a bodyless request pipes as ended).
+    const options: ServerOptions =
+      chunks === undefined
+        ? target.options
+        : { ...target.options, buffer: new PassThrough().end(Buffer.concat(chunks)) };
+    this.proxy.web(req, res, options, this.onProxyError);
+  }
+
+  /** Ends the attempt in flight (its backend no longer counts it). */
+  private endAttempt(req: GatewayRequest): void {
+    const target = req.target;
+    if (target === undefined) return;
+    target.state.inFlight--;
+    req.target = undefined;
+    req.backendRequest = undefined;
+  }
+
+  /**
+   * After a failed attempt: schedules the next one when the policy allows it (attempts left, the backoff ends
+   * within the route's budget, a backend to go to) and answers nothing; returns false when the failure stands.
+   */
+  private retryLater(req: GatewayRequest, res: GatewayResponse): boolean {
+    const route = req.route;
+    const retry = route?.retry;
+    const failed = req.target;
+    if (route === undefined || retry === undefined || failed === undefined || req.attempt >= retry.maxAttempts) {
+      return false;
+    }
+    const delayMs = Math.min(retry.initialDelayMs * 2 ** (req.attempt - 1), retry.maxDelayMs);
+    if (performance.now() + delayMs >= req.deadline) return false;
+    const tried = (req.triedStates ??= []);
+    tried.push(failed.state);
+    // Another backend where there is one, else the same one again.
+    const next = route.balancer.pick(req, tried) ?? route.balancer.pick(req, undefined);
+    if (next === undefined) return false;
+    req.retryTarget = next;
+    this.endAttempt(req);
+    // The failed attempt unpiped the body: let the rest of it arrive into the kept copy.
+    if (req.bodyChunks !== undefined && !req.complete) req.resume();
+    this.options.metrics.retriesTotal.inc({ route: route.metricLabel });
+    req.retryTimer = setTimeout(this.retryNow, delayMs, req, res);
+    return true;
+  }
+
+  private readonly retryNow = (req: GatewayRequest, res: GatewayResponse): void => {
+    req.retryTimer = undefined;
+    if (req.socket.destroyed || res.writableEnded) return;
+    const route = req.route;
+    if (route === undefined) return;
+    if (req.bodyChunks !== undefined && !req.complete) {
+      return sendGatewayError(res, 'BAD_GATEWAY', req.traceId);
+    }
+    let target = req.retryTarget;
+    req.retryTarget = undefined;
+    if (target === undefined || !target.state.isSelectable(target.usesBreaker)) {
+      target = route.balancer.pick(req, req.triedStates) ?? route.balancer.pick(req, undefined);
+    }
+    if (target === undefined) return sendGatewayError(res, 'NO_BACKEND_AVAILABLE', req.traceId);
+    this.forward(req, res, target);
+  };
+
+  private readonly onProxyRes = (proxyRes: IncomingMessage, req: GatewayRequest, response: ServerResponse): void => {
+    const res = response as GatewayResponse;
+    const target = req.target;
+    if (target === undefined || res.headersSent) {
+      proxyRes.resume();
+      return;
+    }
+    const status = proxyRes.statusCode ?? 502;
+    const state = target.state;
+    const breaker = target.usesBreaker ? state.breaker : undefined;
+    if (status >= 500) {
+      state.failedRequests++;
+      breaker?.recordFailure();
+      if (req.isRetryable && req.route?.retry?.retryOnStatus[status - 500] === true && this.retryLater(req, res)) {
+        proxyRes.resume();
+        return;
+      }
+    } else {
+      breaker?.recordSuccess();
+    }
+    const headers = proxyRes.headers;
+    const responseHeaders = req.route?.responseHeaders;
+    const latencyMs = responseHeaders === undefined ? 0 : Math.round(performance.now() - res.startedAt);
+    prepareResponseHeaders(headers, req, responseHeaders, this.isClosing, latencyMs);
+    // An empty reason phrase would go out as is: leave it to Node then.
+    res.writeHead(status, proxyRes.statusMessage || undefined, headers);
+    proxyRes.pipe(res);
   };
 
   private readonly onResponseDone = (res: GatewayResponse): void => {
+    const req = res.req;
+    this.endAttempt(req);
+    if (req.retryTimer !== undefined) {
+      clearTimeout(req.retryTimer);
+      req.retryTimer = undefined;
+    }
     this.options.metrics.recordRequest(
       res.routeLabel,
       res.methodLabel,
@@ -136,41 +290,88 @@ export class ProxyHandler {
     }
   };
 
-  private readonly onProxyRes = (proxyRes: IncomingMessage, req: GatewayRequest): void => {
-    prepareResponseHeaders(proxyRes.headers, req, req.route?.responseHeaders, this.isClosing);
-  };
-
   private readonly onProxyError = (error: Error, req: GatewayRequest, res: ServerResponse | Socket): void => {
     if (!(res instanceof ServerResponse)) {
       res.destroy();
       return;
     }
-    // The client went away (http-proxy-3 has already aborted the backend request), or we answered already.
-    if (req.socket.destroyed || res.writableEnded) return;
+    const target = req.target;
+    // Between attempts, an earlier attempt's late error; or the client went away (http-proxy-3 has already aborted
+    // the backend request and the response's close does the accounting); or we answered already.
+    if (target === undefined || req.socket.destroyed || res.writableEnded) return;
+    const response = res as GatewayResponse;
     if (req.isBodyTooLarge) {
-      sendGatewayError(res, 'PAYLOAD_TOO_LARGE', req.traceId, { connection: 'close' });
+      this.endAttempt(req);
+      sendGatewayError(response, 'PAYLOAD_TOO_LARGE', req.traceId, { connection: 'close' });
       return;
     }
+    const code = (error as NodeJS.ErrnoException).code ?? '';
     const isTimeout = error instanceof BackendTimeoutError;
-    this.options.logger.warn(isTimeout ? 'backend timed out' : 'backend request failed', {
+    const isConnectionError = !isTimeout && CONNECTION_ERROR_CODES.has(code);
+    const state = target.state;
+    state.failedRequests++;
+    if (target.usesBreaker) state.breaker?.recordFailure();
+    if (response.headersSent) {
+      // Response bytes went to the client: it can only be cut off.
+      this.endAttempt(req);
+      response.destroy();
+      return;
+    }
+    const retry = req.route?.retry;
+    const isRetryableFailure = isTimeout
+      ? retry?.retryOnStatus[504 - 500] === true
+      : isConnectionError && retry?.retryOnConnectError === true;
+    if (req.isRetryable && isRetryableFailure && this.retryLater(req, response)) return;
+
+    const answer: GatewayErrorCode =
+      isTimeout || error instanceof ConnectTimeoutError ? 'GATEWAY_TIMEOUT' : 'BAD_GATEWAY';
+    this.options.logger.warn(answer === 'GATEWAY_TIMEOUT' ? 'backend timed out' : 'backend request failed', {
       traceId: req.traceId,
       routeName: req.route?.name,
+      backendName: target.backendName,
       method: req.method,
       path: req.url,
+      attempt: req.attempt,
       error,
     });
-    sendGatewayError(res, isTimeout ? 'GATEWAY_TIMEOUT' : 'BAD_GATEWAY', req.traceId);
+    this.endAttempt(req);
+    sendGatewayError(response, answer, req.traceId);
   };
 }
 
-/** Arms the route's timeout on the backend request once it has a socket (http-proxy-3's `proxyReq` event). */
-function onProxyReq(proxyReq: ClientRequest, req: GatewayRequest, _res: ServerResponse, options: ServerOptions): void {
+/**
+ * Arms the attempt's timeouts once it has a socket (http-proxy-3's `proxyReq` event): idle time on the backend
+ * connection up to the backend's read timeout or what is left of the route's budget, whichever is shorter; and for
+ * a connection still being opened, the backend's connect timeout.
+ */
+function onProxyReq(
+  proxyReq: ClientRequest,
+  req: GatewayRequest,
+  _res: ServerResponse,
+  _options: ServerOptions,
+  socket: Socket,
+): void {
   if (req.isBodyTooLarge) {
     proxyReq.destroy(new BodyTooLargeError('the request body exceeds GATEWAY_MAX_BODY_BYTES'));
     return;
   }
+  const target = req.target;
+  if (target === undefined) return;
   req.backendRequest = proxyReq;
-  proxyReq.setTimeout((options as ForwardOptions).backendTimeoutMs, onBackendTimeout);
+  const remainingMs = Math.max(1, Math.ceil(req.deadline - performance.now()));
+  proxyReq.setTimeout(Math.min(target.readTimeoutMs, remainingMs), onBackendTimeout);
+  if (socket.connecting) armConnectTimeout(proxyReq, socket, target.connectTimeoutMs);
+}
+
+/** Only for new connections (keep-alive makes them rare): one timer and listener each. */
+function armConnectTimeout(proxyReq: ClientRequest, socket: Socket, timeoutMs: number): void {
+  const timer = setTimeout(() => {
+    if (socket.connecting)
+      proxyReq.destroy(new ConnectTimeoutError('the backend connection was not established in time'));
+  }, timeoutMs);
+  timer.unref();
+  socket.once('connect', () => clearTimeout(timer));
+  socket.once('close', () => clearTimeout(timer));
 }
 
 /** Counts a streamed body without Content-Length; past the limit, aborts the backend request (answered 413). */
@@ -183,8 +384,22 @@ function countBodyBytes(this: GatewayRequest, chunk: Buffer): void {
   this.backendRequest?.destroy(new BodyTooLargeError('the request body exceeds GATEWAY_MAX_BODY_BYTES'));
 }
 
+/** Keeps the body for a replay; past the route's bound it is dropped and the request is no longer retryable. */
+function keepBodyChunk(this: GatewayRequest, chunk: Buffer): void {
+  const chunks = this.bodyChunks;
+  if (chunks === undefined) return;
+  this.bodyChunkBytes += chunk.length;
+  if (this.bodyChunkBytes > (this.route?.retry?.maxReplayBodyBytes ?? 0)) {
+    this.bodyChunks = undefined;
+    this.isRetryable = false;
+    this.removeListener('data', keepBodyChunk);
+    return;
+  }
+  chunks.push(chunk);
+}
+
 function onBackendTimeout(this: ClientRequest): void {
-  this.destroy(new BackendTimeoutError('the backend did not answer within the route timeout'));
+  this.destroy(new BackendTimeoutError('the backend did not answer within its read timeout or the route timeout'));
 }
 
 function onResponseClose(this: GatewayResponse): void {

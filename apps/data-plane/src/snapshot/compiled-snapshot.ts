@@ -1,30 +1,46 @@
 import type { ConfigSnapshot } from '@hotswap/config-snapshot';
 import type { ServerOptions } from 'http-proxy-3';
-import type { Balancer } from '../proxy/balancer';
+import type { BackendStatesSwap } from '../proxy/backend-states';
+import type { Balancer, BalancerTarget } from '../proxy/balancer';
+import type { HeaderTemplate } from '../proxy/header-template';
 import type { PathRewriter } from '../proxy/path-rewrite';
 import type { Router } from '../proxy/router';
 
-/** The http-proxy-3 options for one route and backend, built once per snapshot. */
-export interface ForwardOptions extends ServerOptions {
-  /** Idle time allowed on the backend connection before the gateway answers 504 (the route's timeoutSeconds). */
-  readonly backendTimeoutMs: number;
-}
+/** The http-proxy-3 options for one backend of a route, built once per snapshot. */
+export type ForwardOptions = ServerOptions;
 
 /** One backend as a route forwards to it. */
-export interface ProxyTarget {
-  readonly backendId: string;
+export interface ProxyTarget extends BalancerTarget {
   readonly backendName: string;
   /** The backend URL's path without its trailing slash (`''` for `http://host:port`), put before every path. */
   readonly basePath: string;
+  /** Time to open a new connection to the backend (its `timeouts.connectMs`, default 5 s). */
+  readonly connectTimeoutMs: number;
+  /** Idle time allowed on the backend connection (its `timeouts.readMs`, default 30 s), within the route budget. */
+  readonly readTimeoutMs: number;
+  /** Whether outcomes of requests to it count for its breaker (the route's `circuitBreaker.enabled`). */
+  readonly usesBreaker: boolean;
   readonly options: ForwardOptions;
 }
 
 /** Headers set and removed on the way to the backend, or on the way back. Names are lowercase. */
 export interface HeaderTransform {
-  readonly set: ReadonlyArray<readonly [name: string, value: string]>;
+  readonly set: ReadonlyArray<readonly [name: string, value: HeaderTemplate]>;
   readonly remove: readonly string[];
-  /** Whether some value contains `${requestId}`, replaced by the request's trace id. */
-  readonly usesRequestId: boolean;
+}
+
+/** The route's `retryPolicy`, ready for the hot path. */
+export interface CompiledRetryPolicy {
+  /** Attempts in all, the first included. */
+  readonly maxAttempts: number;
+  readonly initialDelayMs: number;
+  readonly maxDelayMs: number;
+  /** Indexed by status - 500: whether a backend answer with that status is retried. */
+  readonly retryOnStatus: readonly boolean[];
+  readonly retryOnConnectError: boolean;
+  readonly methods: ReadonlySet<string>;
+  /** Request bodies up to this size are kept for a replay; larger ones make the request not retryable. */
+  readonly maxReplayBodyBytes: number;
 }
 
 /** A route ready for the hot path: everything derived from its config is computed here, once. */
@@ -34,11 +50,13 @@ export interface CompiledRoute {
   readonly priority: number;
   /** Label value for metrics (the route's name: unique within a snapshot). */
   readonly metricLabel: string;
+  /** The route's `timeoutSeconds` in ms: the budget of all attempts until the response starts (504 after). */
   readonly timeoutMs: number;
   readonly pathRewriter: PathRewriter;
-  /** The route's enabled backends that are neither Unhealthy nor Draining. */
+  /** Every backend of the route present in the snapshot; balancers skip the unavailable ones per request. */
   readonly targets: readonly ProxyTarget[];
   readonly balancer: Balancer<ProxyTarget>;
+  readonly retry: CompiledRetryPolicy | undefined;
   readonly requestHeaders: HeaderTransform | undefined;
   readonly responseHeaders: HeaderTransform | undefined;
 }
@@ -49,9 +67,9 @@ export interface CompiledSnapshot {
   readonly router: Router<CompiledRoute>;
   /** Enabled routes by id. */
   readonly routes: ReadonlyMap<string, CompiledRoute>;
-  /** The agent keys this snapshot uses; agents outside it are retired once it is active. */
-  readonly agentKeys: ReadonlySet<string>;
-  /** Things served differently from their config (an unimplemented strategy…), for the log. */
+  /** The backend states this snapshot uses: committed (made live) right after it is swapped in. */
+  readonly backendStates: BackendStatesSwap;
+  /** Things served differently from their config, for the log. */
   readonly warnings: readonly string[];
 }
 

@@ -2,7 +2,6 @@ import { performance } from 'node:perf_hooks';
 import { validateSnapshot, type ConfigSnapshot } from '@hotswap/config-snapshot';
 import type { Logger } from '../observability/logger';
 import type { GatewayMetrics } from '../observability/gateway-metrics';
-import type { BackendAgentPool } from '../proxy/backend-agents';
 import type { ActiveSnapshot, SnapshotSource } from './compiled-snapshot';
 import type { SnapshotCache } from './snapshot-cache';
 import { formatIssues, type SnapshotCompiler } from './snapshot-compiler';
@@ -32,7 +31,8 @@ export interface ApplyOptions {
 
 /**
  * Turns untrusted snapshot JSON into the active configuration: validate (every issue), check it is newer, compile
- * fully, swap one reference, retire backend agents nobody uses any more, then (for the stream's snapshots) write
+ * fully, swap one reference and make the new backend states live in the same tick (retiring the agents and
+ * breakers of backends nobody routes to any more), then (for the stream's snapshots) write
  * it to the disk cache. Refusals keep the previous snapshot serving and are reported as `path: message` reasons.
  *
  * Ordering rule: a snapshot applies when nothing is active, when its version is higher than the active one, or
@@ -46,7 +46,6 @@ export class SnapshotApplier {
     private readonly deps: {
       store: SnapshotStore;
       compiler: SnapshotCompiler;
-      agents: BackendAgentPool;
       cache: SnapshotCache | undefined;
       metrics: GatewayMetrics;
       logger: Logger;
@@ -73,7 +72,7 @@ export class SnapshotApplier {
   /** The synchronous part of `apply`: validation, compilation and swap happen in one tick. */
   applyNow(input: unknown, source: SnapshotSource, options: ApplyOptions = {}): ApplyOutcome {
     const startedAt = options.startedAt ?? performance.now();
-    const { store, compiler, agents, metrics, logger } = this.deps;
+    const { store, compiler, metrics, logger } = this.deps;
     const validated = validateSnapshot(input);
     if (!validated.ok) return this.reject(input, source, options, formatIssues(validated.issues));
     const snapshot = validated.value;
@@ -107,7 +106,7 @@ export class SnapshotApplier {
     const applyMs = performance.now() - startedAt;
     const next: ActiveSnapshot = { compiled: compiled.compiled, source, appliedAt: new Date(), applyMs };
     store.swap(next);
-    agents.retainOnly(compiled.compiled.agentKeys);
+    compiled.compiled.backendStates.commit();
     metrics.configVersion.set(snapshot.version);
     metrics.configApplyDuration.observe(applyMs / 1000);
     metrics.routesCount.set(snapshot.routes.length);

@@ -1,28 +1,41 @@
-import type { ConfigSnapshot } from '@hotswap/config-snapshot';
+import {
+  circuitBreakerSchema,
+  retryPolicySchema,
+  type ConfigSnapshot,
+  type RouteConfig,
+} from '@hotswap/config-snapshot';
 import { aBackend, aRoute, aSnapshot } from '@hotswap/testing';
-import { BackendAgentPool } from '../proxy/backend-agents';
+import { BackendStateRegistry } from '../proxy/backend-states';
 import type { CompiledSnapshot } from './compiled-snapshot';
 import { formatIssues, SnapshotCompiler } from './snapshot-compiler';
 
 describe('SnapshotCompiler', () => {
-  let agents: BackendAgentPool;
+  let states: BackendStateRegistry;
   let compiler: SnapshotCompiler;
 
   beforeEach(() => {
-    agents = new BackendAgentPool();
-    compiler = new SnapshotCompiler(agents, { maxRoutes: 3 });
+    states = new BackendStateRegistry();
+    compiler = new SnapshotCompiler(states, { maxRoutes: 100 });
   });
 
-  afterEach(() => agents.destroy());
+  afterEach(() => states.destroy());
 
+  /** Compiles and commits the backend states, as the applier does after the swap. */
   function compile(snapshot: ConfigSnapshot, previous?: CompiledSnapshot): CompiledSnapshot {
     const result = compiler.compile(snapshot, previous);
     if (!result.ok) throw new Error(formatIssues(result.issues).join('\n'));
+    result.compiled.backendStates.commit();
     return result.compiled;
   }
 
-  it('compiles routes into a router with their available backends', () => {
-    const up = aBackend({ backendId: 'up', url: 'http://127.0.0.1:9001/base/' });
+  const request = { headers: {}, socket: {} };
+
+  it('compiles routes into a router with their backends, which the balancer picks only while available', () => {
+    const up = aBackend({
+      backendId: 'up',
+      url: 'http://127.0.0.1:9001/base/',
+      timeouts: { connectMs: 1000, readMs: 2000 },
+    });
     const down = aBackend({ backendId: 'down', healthStatus: 'Unhealthy' });
     const draining = aBackend({ backendId: 'draining', healthStatus: 'Draining' });
     const disabled = aBackend({ backendId: 'disabled', isEnabled: false });
@@ -36,10 +49,97 @@ describe('SnapshotCompiler', () => {
     const compiled = compile(aSnapshot({ routes: [route], backends: [up, down, draining, disabled, degraded] }));
     const match = compiled.router.match(undefined, 'GET', '/orders/1');
     expect(match?.routeId).toBe('orders');
-    expect(match?.targets.map((target) => target.backendId)).toEqual(['up', 'degraded']);
-    expect(match?.targets[0]?.basePath).toBe('/base');
-    expect(match?.targets[0]?.options.backendTimeoutMs).toBe(7000);
+    expect(match?.timeoutMs).toBe(7000);
+    expect(match?.targets.map((target) => target.backendId)).toEqual([
+      'up',
+      'down',
+      'draining',
+      'disabled',
+      'degraded',
+    ]);
+    const picked = Array.from({ length: 4 }, () => match?.balancer.pick(request, undefined)?.backendId);
+    expect(picked).toEqual(['up', 'degraded', 'up', 'degraded']);
+    expect(match?.targets[0]).toMatchObject({ basePath: '/base', connectTimeoutMs: 1000, readTimeoutMs: 2000 });
+    expect(match?.targets[4]).toMatchObject({ connectTimeoutMs: 5000, readTimeoutMs: 30000, usesBreaker: true });
     expect(match?.pathRewriter.rewrite('/orders/1')).toBe('/1');
+  });
+
+  it('compiles the guide defaults for retries and breakers when a route leaves them out', () => {
+    const backend = aBackend({ backendId: 'b' });
+    const compiled = compile(aSnapshot({ routes: [aRoute({ routeId: 'r', backendIds: ['b'] })], backends: [backend] }));
+    const route = compiled.routes.get('r')!;
+    expect(route.retry).toMatchObject({
+      maxAttempts: 3,
+      initialDelayMs: 100,
+      maxDelayMs: 2000,
+      maxReplayBodyBytes: 65536,
+    });
+    expect([...route.retry!.methods]).toEqual(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+    expect(route.retry!.retryOnStatus.flatMap((retried, offset) => (retried ? [500 + offset] : []))).toEqual([
+      502, 503, 504,
+    ]);
+    expect(states.get('b')!.breaker?.policy).toEqual({
+      failureThreshold: 5,
+      openDurationMs: 30000,
+      successThreshold: 3,
+    });
+  });
+
+  it('turns retries off with maxAttempts 1 and breakers off with enabled false', () => {
+    const backend = aBackend({ backendId: 'b' });
+    const route = aRoute({
+      routeId: 'r',
+      backendIds: ['b'],
+      retryPolicy: { ...retryPolicySchema.parse({}), maxAttempts: 1 },
+      circuitBreaker: { ...circuitBreakerSchema.parse({}), enabled: false },
+    });
+    const compiled = compile(aSnapshot({ routes: [route], backends: [backend] }));
+    expect(compiled.routes.get('r')!.retry).toBeUndefined();
+    expect(compiled.routes.get('r')!.targets[0]!.usesBreaker).toBe(false);
+    expect(states.get('b')!.breaker).toBeUndefined();
+  });
+
+  it('gives a backend the breaker policy of the first route using it, and warns when routes disagree', () => {
+    const backend = aBackend({ backendId: 'shared' });
+    const policy = (failureThreshold: number) => ({ ...circuitBreakerSchema.parse({}), failureThreshold });
+    const compiled = compile(
+      aSnapshot({
+        routes: [
+          aRoute({ backendIds: ['shared'], circuitBreaker: policy(2) }),
+          aRoute({ backendIds: ['shared'], circuitBreaker: policy(9) }),
+        ],
+        backends: [backend],
+      }),
+    );
+    expect(states.get('shared')!.breaker?.policy.failureThreshold).toBe(2);
+    expect(compiled.warnings).toEqual([
+      "backend shared: routes configure different circuit breakers; the first route's applies",
+    ]);
+  });
+
+  it('builds the balancer each strategy names, with HeaderBased rules resolved to backends', () => {
+    const backends = [aBackend({ backendId: 'one' }), aBackend({ backendId: 'two' })];
+    const routeWith = (strategy: RouteConfig['strategy'], extra: Partial<RouteConfig> = {}) =>
+      aRoute({ routeId: strategy, backendIds: ['one', 'two'], strategy, ...extra });
+    const compiled = compile(
+      aSnapshot({
+        routes: [
+          routeWith('RoundRobin'),
+          routeWith('WeightedRoundRobin'),
+          routeWith('LeastConnections'),
+          routeWith('IPHash'),
+          routeWith('Direct'),
+          routeWith('HeaderBased', {
+            strategyConfig: { headerName: 'X-Tenant', routingRules: { gold: 'two' }, defaultBackend: 'one' },
+          }),
+        ],
+        backends,
+      }),
+    );
+    for (const [id, route] of compiled.routes) expect(route.balancer.strategy).toBe(id);
+    const headerBased = compiled.routes.get('HeaderBased')!.balancer;
+    expect(headerBased.pick({ headers: { 'x-tenant': 'gold' }, socket: {} }, undefined)?.backendId).toBe('two');
+    expect(headerBased.pick({ headers: {}, socket: {} }, undefined)?.backendId).toBe('one');
   });
 
   it('does not serve disabled routes', () => {
@@ -53,7 +153,7 @@ describe('SnapshotCompiler', () => {
   it(`refuses more routes than GATEWAY_MAX_ROUTES allows, naming the limit`, () => {
     const backend = aBackend();
     const routes = Array.from({ length: 4 }, () => aRoute({ backendIds: [backend.backendId] }));
-    const result = compiler.compile(aSnapshot({ routes, backends: [backend] }));
+    const result = new SnapshotCompiler(states, { maxRoutes: 3 }).compile(aSnapshot({ routes, backends: [backend] }));
     expect(result.ok).toBe(false);
     if (!result.ok) {
       expect(formatIssues(result.issues)).toEqual([
@@ -89,7 +189,7 @@ describe('SnapshotCompiler', () => {
     }
   });
 
-  it('reuses the keep-alive agent of a backend whose id and URL did not change (health flaps included), and retires the others', () => {
+  it('reuses the keep-alive agent of a backend whose URL did not change (health flaps included), and retires the others', () => {
     const kept = aBackend({ backendId: 'kept', url: 'http://127.0.0.1:9001' });
     const moved = aBackend({ backendId: 'moved', url: 'http://127.0.0.1:9002' });
     const route = aRoute({ routeId: 'r', pathPattern: '/r/**', backendIds: ['kept', 'moved'] });
@@ -113,8 +213,8 @@ describe('SnapshotCompiler', () => {
     const [keptAfter, movedAfter] = agentsOf(second);
     expect(keptAfter).toBe(keptBefore);
     expect(movedAfter).not.toBe(movedBefore);
-    expect(agents.retainOnly(second.agentKeys)).toBe(1);
-    expect(agents.size).toBe(2);
+    expect((movedBefore as { maxFreeSockets: number }).maxFreeSockets).toBe(0);
+    expect(states.size).toBe(2);
 
     const unhealthy = compile(
       aSnapshot(
@@ -129,7 +229,6 @@ describe('SnapshotCompiler', () => {
       ),
       second,
     );
-    expect(agents.retainOnly(unhealthy.agentKeys)).toBe(0);
     const recovered = compile(aSnapshot({ routes: [route], backends: [kept, moved] }, { version: 4 }), unhealthy);
     expect(agentsOf(recovered)[0]).toBe(keptBefore);
   });
@@ -138,17 +237,15 @@ describe('SnapshotCompiler', () => {
     const backends = [aBackend({ backendId: 'one' }), aBackend({ backendId: 'two' })];
     const route = aRoute({ routeId: 'rr', pathPattern: '/rr/**', backendIds: ['one', 'two'] });
     const first = compile(aSnapshot({ routes: [route], backends }));
-    const request = {} as never;
-    expect(first.routes.get('rr')!.balancer.pick(request)?.backendId).toBe('one');
+    expect(first.routes.get('rr')!.balancer.pick(request, undefined)?.backendId).toBe('one');
     const second = compile(aSnapshot({ routes: [route], backends }, { version: 2 }), first);
-    expect(second.routes.get('rr')!.balancer.pick(request)?.backendId).toBe('two');
+    expect(second.routes.get('rr')!.balancer.pick(request, undefined)?.backendId).toBe('two');
   });
 
   it('notes configured features this data plane does not enforce yet', () => {
     const backend = aBackend();
     const route = aRoute({
       backendIds: [backend.backendId],
-      strategy: 'LeastConnections',
       rateLimit: {
         algorithm: 'FixedWindow',
         limit: 10,
@@ -160,27 +257,30 @@ describe('SnapshotCompiler', () => {
       },
     });
     const compiled = compile(aSnapshot({ routes: [route], backends: [backend] }));
-    expect(compiled.warnings).toEqual([
-      '1 route(s) configure strategy LeastConnections (served as RoundRobin)',
-      '1 route(s) configure rateLimit (not enforced)',
-    ]);
+    expect(compiled.warnings).toEqual(['1 route(s) configure rateLimit (not enforced)']);
   });
 
-  it('precomputes header transforms with lowercase names', () => {
+  it('precompiles header transforms with lowercase names and their variables', () => {
     const backend = aBackend();
     const route = aRoute({
       backendIds: [backend.backendId],
       transformations: {
-        request: { addHeaders: { 'X-Request-Id': '${requestId}' }, removeHeaders: ['X-Secret'], rewritePath: null },
+        request: {
+          addHeaders: { 'X-Request-Id': 'req-${requestId}', 'X-Fixed': 'yes' },
+          removeHeaders: ['X-Secret'],
+          rewritePath: null,
+        },
         response: { addHeaders: {}, removeHeaders: [] },
       },
     });
     const compiled = compile(aSnapshot({ routes: [route], backends: [backend] }));
     const routeCompiled = compiled.routes.get(route.routeId)!;
     expect(routeCompiled.requestHeaders).toEqual({
-      set: [['x-request-id', '${requestId}']],
+      set: [
+        ['x-request-id', { literal: undefined, parts: ['req-', ''], variables: ['requestId'] }],
+        ['x-fixed', { literal: 'yes', parts: ['yes'], variables: [] }],
+      ],
       remove: ['x-secret'],
-      usesRequestId: true,
     });
     expect(routeCompiled.responseHeaders).toBeUndefined();
   });

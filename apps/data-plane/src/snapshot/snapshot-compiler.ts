@@ -1,15 +1,28 @@
 import {
   parsePathPattern,
+  retryPolicySchema,
   SNAPSHOT_SCHEMA_VERSION,
   type BackendConfig,
   type ConfigSnapshot,
+  type RetryPolicy,
+  type RouteConfig,
   type ValidationIssue,
 } from '@hotswap/config-snapshot';
-import { BackendAgentPool, type BackendAgent } from '../proxy/backend-agents';
-import { createBalancer, IMPLEMENTED_STRATEGIES } from '../proxy/balancer';
+import type { BackendStateRegistry } from '../proxy/backend-states';
+import { createBalancer, type BalancerOptions } from '../proxy/balancer';
+import { breakerPolicyKey, DEFAULT_BREAKER_POLICY, type BreakerPolicy } from '../proxy/circuit-breaker';
+import { ConsistentHashRing } from '../proxy/consistent-hash';
+import { compileHeaderTemplate, type HeaderTemplate } from '../proxy/header-template';
 import { createPathRewriter, type PathRewriter } from '../proxy/path-rewrite';
 import { RouterBuilder } from '../proxy/router';
-import type { CompiledRoute, CompiledSnapshot, HeaderTransform, ProxyTarget } from './compiled-snapshot';
+import type {
+  CompiledRetryPolicy,
+  CompiledRoute,
+  CompiledSnapshot,
+  ForwardOptions,
+  HeaderTransform,
+  ProxyTarget,
+} from './compiled-snapshot';
 
 export type CompileResult = { ok: true; compiled: CompiledSnapshot } | { ok: false; issues: ValidationIssue[] };
 
@@ -18,26 +31,24 @@ export interface CompilerLimits {
   readonly maxRoutes: number;
 }
 
-const UNAVAILABLE_HEALTH = new Set(['Unhealthy', 'Draining']);
+/** Request bodies up to this size are kept so that a retry can replay them (retryable methods, retry policy). */
+export const MAX_REPLAY_BODY_BYTES = 64 * 1024;
 
-interface BackendForwarding {
-  readonly name: string;
-  /** http-proxy-3 reads only protocol, host and port of it: the path is the gateway's to build. */
-  readonly target: URL;
-  readonly basePath: string;
-  readonly agentKey: string;
-  readonly agent: BackendAgent;
-}
+const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+const DEFAULT_READ_TIMEOUT_MS = 30_000;
+const DEFAULT_RETRY_POLICY: RetryPolicy = retryPolicySchema.parse({});
 
 /**
- * Compiles a validated snapshot into what the hot path reads: the router, and per route its available backends,
- * balancer, path rewriter, timeout and header transforms. Refuses (with every reason) what this data plane cannot
- * apply beyond schema validation: a newer schema, more routes than GATEWAY_MAX_ROUTES, a rewrite pattern this
- * JavaScript engine does not compile. Runs once per snapshot, off the hot path.
+ * Compiles a validated snapshot into what the hot path reads: the router, and per route its backends (with their
+ * live state from the BackendStateRegistry), balancer, path rewriter, timeouts, retry policy and header transforms
+ * with precompiled templates. Refuses (with every reason) what this data plane cannot apply beyond schema
+ * validation: a newer schema, more routes than GATEWAY_MAX_ROUTES, a rewrite pattern this JavaScript engine does
+ * not compile. Runs once per snapshot, off the hot path; the backend states it prepares become live only when the
+ * applier commits them, right after the swap.
  */
 export class SnapshotCompiler {
   constructor(
-    private readonly agents: BackendAgentPool,
+    private readonly backendStates: BackendStateRegistry,
     private readonly limits: CompilerLimits,
   ) {}
 
@@ -69,67 +80,81 @@ export class SnapshotCompiler {
     if (issues.length > 0) return { ok: false, issues };
 
     const backendsById = new Map(snapshot.backends.map((backend) => [backend.backendId, backend]));
-    // Filled on first reference: backends no enabled route uses cost nothing.
-    const forwarding = new Map<string, BackendForwarding | null>();
-    const agentKeys = new Set<string>();
-    const forwardingOf = (backendId: string): BackendForwarding | null => {
-      let found = forwarding.get(backendId);
-      if (found === undefined) {
-        const backend = backendsById.get(backendId);
-        found = null;
-        if (backend && isAvailable(backend)) found = this.forwardingFor(backend);
-        // An unavailable backend keeps the connections it has: a health flap must not reopen them all.
-        else if (backend) agentKeys.add(BackendAgentPool.keyOf(backend));
-        forwarding.set(backendId, found);
+    const warnings: string[] = [];
+    const breakerPolicies = resolveBreakerPolicies(snapshot.routes, warnings);
+    const states = this.backendStates.beginSwap();
+    // Shared by every route with the same backend and breaker use: 10,000 routes over few backends stay small.
+    const forwardOptions = new Map<string, ForwardOptions>();
+    const proxyTargets = new Map<string, ProxyTarget>();
+    const rings = new Map<string, ConsistentHashRing>();
+    const targetOf = (backend: BackendConfig, usesBreaker: boolean): ProxyTarget => {
+      const key = `${usesBreaker ? 1 : 0}${backend.backendId}`;
+      let target = proxyTargets.get(key);
+      if (target === undefined) {
+        const state = states.use(backend, breakerPolicies.get(backend.backendId) ?? null);
+        let options = forwardOptions.get(backend.backendId);
+        if (options === undefined) {
+          options = Object.freeze({
+            target: new URL(backend.url),
+            agent: state.agent,
+            changeOrigin: true,
+            // The gateway builds the whole path itself (base path + rewritten path + query): no URL parsing.
+            prependPath: false,
+            toProxy: true,
+            xfwd: false,
+            // The handler writes the response itself: it may retry instead, and it sets headers in one call.
+            selfHandleResponse: true,
+          });
+          forwardOptions.set(backend.backendId, options);
+        }
+        const url = options.target as URL;
+        target = Object.freeze({
+          backendId: backend.backendId,
+          backendName: backend.name,
+          weight: backend.weight,
+          state,
+          basePath: url.pathname.endsWith('/') ? url.pathname.replace(/\/+$/, '') : url.pathname,
+          connectTimeoutMs: backend.timeouts?.connectMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+          readTimeoutMs: backend.timeouts?.readMs ?? DEFAULT_READ_TIMEOUT_MS,
+          usesBreaker,
+          options,
+        });
+        proxyTargets.set(key, target);
       }
-      return found;
+      return target;
     };
 
     const builder = new RouterBuilder<CompiledRoute>();
     const routes = new Map<string, CompiledRoute>();
-    const unimplemented = new Map<string, number>();
-    const note = (what: string) => unimplemented.set(what, (unimplemented.get(what) ?? 0) + 1);
+    let unenforcedRateLimits = 0;
 
     snapshot.routes.forEach((route, index) => {
       if (!route.isEnabled) return;
       const parsed = parsedPatterns[index];
       const pathRewriter = rewriters[index];
       if (!parsed || !pathRewriter) return;
-      const timeoutMs = route.timeoutSeconds * 1000;
+      const usesBreaker = route.circuitBreaker?.enabled ?? true;
       const targets: ProxyTarget[] = [];
       for (const backendId of route.backendIds) {
-        const backend = forwardingOf(backendId);
-        if (!backend) continue;
-        agentKeys.add(backend.agentKey);
-        targets.push({
-          backendId,
-          backendName: backend.name,
-          basePath: backend.basePath,
-          options: {
-            target: backend.target,
-            agent: backend.agent,
-            changeOrigin: true,
-            // The gateway builds the whole path itself (base path + rewritten path + query): no URL parsing.
-            prependPath: false,
-            toProxy: true,
-            xfwd: false,
-            backendTimeoutMs: timeoutMs,
-          },
-        });
+        const backend = backendsById.get(backendId);
+        if (backend) targets.push(targetOf(backend, usesBreaker));
       }
-      if (!IMPLEMENTED_STRATEGIES.has(route.strategy)) note(`strategy ${route.strategy} (served as RoundRobin)`);
-      if (route.rateLimit) note('rateLimit (not enforced)');
-      if (route.circuitBreaker?.enabled) note('circuitBreaker (not enforced)');
-      if (route.retryPolicy) note('retryPolicy (requests are not retried)');
+      if (route.rateLimit) unenforcedRateLimits++;
       const compiled: CompiledRoute = Object.freeze({
         routeId: route.routeId,
         name: route.name,
         priority: route.priority,
         metricLabel: route.name,
-        timeoutMs,
+        timeoutMs: route.timeoutSeconds * 1000,
         pathRewriter,
         targets,
-        balancer: createBalancer(route.strategy, targets, previous?.routes.get(route.routeId)?.balancer),
+        balancer: createBalancer(
+          route.strategy,
+          targets,
+          balancerOptions(route, targets, usesBreaker, rings),
+          previous?.routes.get(route.routeId)?.balancer,
+        ),
+        retry: compileRetryPolicy(route.retryPolicy ?? DEFAULT_RETRY_POLICY),
         requestHeaders: headerTransform(route.transformations?.request),
         responseHeaders: headerTransform(route.transformations?.response),
       });
@@ -146,22 +171,10 @@ export class SnapshotCompiler {
       );
     });
 
-    const warnings = [...unimplemented].map(([what, count]) => `${count} route(s) configure ${what}`);
+    if (unenforcedRateLimits > 0) warnings.push(`${unenforcedRateLimits} route(s) configure rateLimit (not enforced)`);
     return {
       ok: true,
-      compiled: Object.freeze({ snapshot, router: builder.build(), routes, agentKeys, warnings }),
-    };
-  }
-
-  private forwardingFor(backend: BackendConfig): BackendForwarding {
-    const url = new URL(backend.url);
-    const agentKey = BackendAgentPool.keyOf(backend, url.origin);
-    return {
-      name: backend.name,
-      target: url,
-      basePath: url.pathname.endsWith('/') ? url.pathname.replace(/\/+$/, '') : url.pathname,
-      agentKey,
-      agent: this.agents.acquire(agentKey, backend),
+      compiled: Object.freeze({ snapshot, router: builder.build(), routes, backendStates: states, warnings }),
     };
   }
 
@@ -183,22 +196,96 @@ export class SnapshotCompiler {
   }
 }
 
-function isAvailable(backend: BackendConfig): boolean {
-  return backend.isEnabled && !UNAVAILABLE_HEALTH.has(backend.healthStatus);
+/**
+ * One breaker per backend: its policy is that of the first enabled route (in snapshot order) that routes to it with
+ * breakers on (`circuitBreaker` null means the defaults). Routes that disagree are named in a warning.
+ */
+function resolveBreakerPolicies(routes: readonly RouteConfig[], warnings: string[]): Map<string, BreakerPolicy> {
+  const policies = new Map<string, BreakerPolicy>();
+  const conflicts = new Set<string>();
+  for (const route of routes) {
+    if (!route.isEnabled) continue;
+    const config = route.circuitBreaker;
+    if (config !== null && !config.enabled) continue;
+    const policy: BreakerPolicy = config
+      ? {
+          failureThreshold: config.failureThreshold,
+          openDurationMs: config.openDurationMs,
+          successThreshold: config.successThreshold,
+        }
+      : DEFAULT_BREAKER_POLICY;
+    for (const backendId of route.backendIds) {
+      const existing = policies.get(backendId);
+      if (existing === undefined) policies.set(backendId, policy);
+      else if (breakerPolicyKey(existing) !== breakerPolicyKey(policy)) conflicts.add(backendId);
+    }
+  }
+  for (const backendId of conflicts) {
+    warnings.push(`backend ${backendId}: routes configure different circuit breakers; the first route's applies`);
+  }
+  return policies;
+}
+
+function balancerOptions(
+  route: RouteConfig,
+  targets: readonly ProxyTarget[],
+  usesBreaker: boolean,
+  rings: Map<string, ConsistentHashRing>,
+): BalancerOptions {
+  switch (route.strategy) {
+    case 'IPHash': {
+      const key = targets.map((target) => target.backendId).join('\n');
+      let ring = rings.get(key);
+      if (ring === undefined) {
+        ring = ConsistentHashRing.of(targets);
+        rings.set(key, ring);
+      }
+      return { usesBreaker, ring };
+    }
+    case 'HeaderBased': {
+      // Validation guarantees headerName and a defaultBackend among the route's backends.
+      const config = route.strategyConfig;
+      const indexOf = (backendId: string) => targets.findIndex((target) => target.backendId === backendId);
+      const rules = new Map<string, number>();
+      for (const [value, backendId] of Object.entries(config?.routingRules ?? {})) {
+        const index = indexOf(backendId);
+        if (index !== -1) rules.set(value, index);
+      }
+      const name = (config?.headerName ?? '').toLowerCase();
+      return { usesBreaker, header: { name, rules, defaultIndex: indexOf(config?.defaultBackend ?? '') } };
+    }
+    case 'RoundRobin':
+    case 'WeightedRoundRobin':
+    case 'LeastConnections':
+    case 'Direct':
+      return { usesBreaker };
+  }
+}
+
+function compileRetryPolicy(policy: RetryPolicy): CompiledRetryPolicy | undefined {
+  if (policy.maxAttempts <= 1) return undefined;
+  const retryOnStatus = Array.from({ length: 100 }, (_, offset) => policy.retryOnStatus.includes(500 + offset));
+  return Object.freeze({
+    maxAttempts: policy.maxAttempts,
+    initialDelayMs: policy.initialDelayMs,
+    maxDelayMs: policy.maxDelayMs,
+    retryOnStatus: Object.freeze(retryOnStatus),
+    retryOnConnectError: policy.retryOnConnectError,
+    methods: new Set<string>(policy.methods),
+    maxReplayBodyBytes: MAX_REPLAY_BODY_BYTES,
+  });
 }
 
 function headerTransform(
   config: { addHeaders: Record<string, string>; removeHeaders: string[] } | undefined,
 ): HeaderTransform | undefined {
   if (!config) return undefined;
-  const set = Object.entries(config.addHeaders).map(([name, value]) => [name.toLowerCase(), value] as const);
+  const set = Object.entries(config.addHeaders).map(([name, value]) =>
+    Object.freeze<[string, HeaderTemplate]>([name.toLowerCase(), compileHeaderTemplate(value)]),
+  );
   const remove = config.removeHeaders.map((name) => name.toLowerCase());
   if (set.length === 0 && remove.length === 0) return undefined;
-  return Object.freeze({
-    set: Object.freeze(set),
-    remove: Object.freeze(remove),
-    usesRequestId: set.some(([, value]) => value.includes('${requestId}')),
-  });
+  return Object.freeze({ set: Object.freeze(set), remove: Object.freeze(remove) });
 }
 
 /** Formats issues as the `path: message` reasons of a NACK. */

@@ -7,10 +7,12 @@ import {
   loadDiscoveryProto,
   type ConfigDiscoveryClient,
   type ControlPlaneMessage__Output,
+  type BackendStates__Output,
   type DataPlaneMessage,
   type Snapshot__Output,
 } from '@hotswap/proto';
 import type { Logger } from '../observability/logger';
+import type { BackendStateUpdates } from './backend-state-updates';
 import type { SnapshotApplier } from './snapshot-applier';
 import type { SnapshotStore } from './snapshot-store';
 
@@ -32,12 +34,15 @@ export interface StreamClientOptions {
   buildVersion: string;
   store: SnapshotStore;
   applier: SnapshotApplier;
+  /** Where the control plane's backend states (health, forced breakers) go. */
+  backendStates: BackendStateUpdates;
   logger: Logger;
 }
 
 /**
  * The data plane's side of ConfigDiscovery.StreamConfig: says Hello (identity, schema version, active snapshot),
- * applies each pushed snapshot in order and answers each with an Ack or a Nack. A stream that ends is reopened
+ * applies each pushed snapshot in order and answers each with an Ack or a Nack, and applies the backend states sent
+ * between snapshots (in the same order as the snapshots around them; they are not answered). A stream that ends is reopened
  * with jittered backoff and resumes from the active version; serving never depends on it.
  */
 export class SnapshotStreamClient {
@@ -92,6 +97,10 @@ export class SnapshotStreamClient {
         const snapshot = message.snapshot;
         const receivedAt = performance.now();
         this.queue = this.queue.then(() => this.handleSnapshot(call, snapshot, receivedAt));
+      }
+      if (message.backendStates) {
+        const states = message.backendStates;
+        this.queue = this.queue.then(() => this.handleBackendStates(states));
       }
     });
     call.on('metadata', () => {
@@ -153,6 +162,20 @@ export class SnapshotStreamClient {
       this.send(call, { nack: { version, hash, nonce, reasons: outcome.reasons } });
     } else {
       this.send(call, { ack: { version, hash, nonce, applyMs: outcome.applyMs } });
+    }
+  }
+
+  private handleBackendStates(message: BackendStates__Output): void {
+    try {
+      const outcome = this.options.backendStates.apply(message);
+      this.options.logger.debug('backend states received', {
+        full: message.full,
+        states: message.states.length,
+        applied: outcome.applied,
+        stale: outcome.stale,
+      });
+    } catch (error) {
+      this.options.logger.error('could not apply backend states', { error });
     }
   }
 

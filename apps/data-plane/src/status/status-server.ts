@@ -2,6 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { GatewayMetrics } from '../observability/gateway-metrics';
+import type { BackendStateRegistry, BackendStateView } from '../proxy/backend-states';
+import type { BackendStateUpdates } from '../snapshot/backend-state-updates';
 import type { SnapshotApplier } from '../snapshot/snapshot-applier';
 import type { SnapshotStore } from '../snapshot/snapshot-store';
 
@@ -12,6 +14,8 @@ export interface StatusServerOptions {
   store: SnapshotStore;
   applier: SnapshotApplier;
   metrics: GatewayMetrics;
+  /** The live backend states, and the states the control plane sent. */
+  backendStates: { registry: BackendStateRegistry; fromControlPlane: BackendStateUpdates };
   /** Whether the data plane is shutting down (then it is not ready). */
   isShuttingDown(): boolean;
   controlPlane(): { url: string; connected: boolean } | null;
@@ -30,6 +34,19 @@ export interface ConfigStatus {
   backends: number;
   lastRejection: { version: number; hash: string; source: string; reasons: string[]; rejectedAt: string } | null;
   controlPlane: { url: string; connected: boolean } | null;
+  /** Every backend the active snapshot routes to, as requests see it now, with the control plane's last word on it. */
+  backendStates: BackendStatusEntry[];
+}
+
+/** One backend in `GET /config`. */
+export interface BackendStatusEntry extends BackendStateView {
+  /** The state the control plane last sent (health checks, drain, forced breaker); null when none arrived. */
+  controlPlaneState: {
+    healthStatus: string;
+    breakerOverride: 'open' | 'closed' | null;
+    sequence: number;
+    updatedAt: string;
+  } | null;
 }
 
 /** The status port (Express 5): liveness, readiness, the active config, Prometheus metrics. */
@@ -86,7 +103,29 @@ export class StatusServer {
           }
         : null,
       controlPlane: this.options.controlPlane(),
+      backendStates: this.backendStatuses(),
     };
+  }
+
+  private backendStatuses(): BackendStatusEntry[] {
+    const { registry, fromControlPlane } = this.options.backendStates;
+    return registry
+      .views()
+      .sort((a, b) => (a.backendId < b.backendId ? -1 : a.backendId > b.backendId ? 1 : 0))
+      .map((view) => {
+        const sent = fromControlPlane.get(view.backendId);
+        return {
+          ...view,
+          controlPlaneState: sent
+            ? {
+                healthStatus: sent.healthStatus,
+                breakerOverride: sent.breakerOverride,
+                sequence: sent.sequence,
+                updatedAt: sent.updatedAt.toISOString(),
+              }
+            : null,
+        };
+      });
   }
 
   async listen(): Promise<AddressInfo> {

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expectEventually } from '@hotswap/testing';
@@ -69,70 +68,10 @@ export function writeJsonFile(dir: string, name: string, content: unknown): stri
   return file;
 }
 
-export interface HttpResult {
-  status: number;
-  headers: IncomingHttpHeaders;
-  text: string;
-  /** The body parsed as JSON (undefined when it is not JSON); specs assert on it loosely. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- specs read arbitrary response shapes
-  json: any;
-}
-
-/**
- * One HTTP/1.1 request on a fresh connection, with exactly the headers given (fetch forbids hop-by-hop ones).
- * `declaredLength` sends a Content-Length without a body.
- */
-export function send(
-  url: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string | Buffer; declaredLength?: number } = {},
-): Promise<HttpResult> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string | number> = { ...options.headers };
-    if (options.body !== undefined) headers['content-length'] = Buffer.byteLength(options.body);
-    if (options.declaredLength !== undefined) headers['content-length'] = options.declaredLength;
-    const req = request(url, { method: options.method ?? 'GET', headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', reject);
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          json = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
-        if (options.declaredLength !== undefined) req.destroy();
-      });
-    });
-    req.on('error', reject);
-    if (options.body !== undefined) req.end(options.body);
-    else if (options.declaredLength === undefined) req.end();
-    else req.flushHeaders();
-  });
-}
-
 /** Waits until the data plane's /config shows `version`. */
 export async function waitForVersion(statusUrl: string, version: number): Promise<void> {
   await expectEventually(async () => {
     const response = await fetch(`${statusUrl}/config`);
     expect(((await response.json()) as { version: number | null }).version).toBe(version);
   });
-}
-
-/** Checks the gateway's error envelope and trace id. */
-export function expectGatewayError(result: HttpResult, status: number, code: string): void {
-  const error = (result.json as { error?: { code?: string; timestamp?: string } } | undefined)?.error;
-  expect({ status: result.status, code: error?.code }).toEqual({ status, code });
-  expect(result.headers['content-type']).toMatch(/^application\/json/);
-  const traceId = result.headers['x-trace-id'];
-  expect(traceId).toMatch(/^[0-9a-f]{32}$/);
-  expect(error).toEqual({
-    code,
-    message: expect.any(String) as unknown,
-    traceId,
-    timestamp: expect.any(String) as unknown,
-  });
-  expect(new Date(error?.timestamp ?? '').toISOString()).toBe(error?.timestamp);
 }

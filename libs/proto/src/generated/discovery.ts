@@ -1,7 +1,9 @@
 import type * as grpc from '@grpc/grpc-js';
-import type { MessageTypeDefinition } from '@grpc/proto-loader';
+import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
 
 import type { Ack as _hotswap_discovery_v1_Ack, Ack__Output as _hotswap_discovery_v1_Ack__Output } from './hotswap/discovery/v1/Ack';
+import type { BackendState as _hotswap_discovery_v1_BackendState, BackendState__Output as _hotswap_discovery_v1_BackendState__Output } from './hotswap/discovery/v1/BackendState';
+import type { BackendStates as _hotswap_discovery_v1_BackendStates, BackendStates__Output as _hotswap_discovery_v1_BackendStates__Output } from './hotswap/discovery/v1/BackendStates';
 import type { ConfigDiscoveryClient as _hotswap_discovery_v1_ConfigDiscoveryClient, ConfigDiscoveryDefinition as _hotswap_discovery_v1_ConfigDiscoveryDefinition } from './hotswap/discovery/v1/ConfigDiscovery';
 import type { ControlPlaneMessage as _hotswap_discovery_v1_ControlPlaneMessage, ControlPlaneMessage__Output as _hotswap_discovery_v1_ControlPlaneMessage__Output } from './hotswap/discovery/v1/ControlPlaneMessage';
 import type { DataPlaneMessage as _hotswap_discovery_v1_DataPlaneMessage, DataPlaneMessage__Output as _hotswap_discovery_v1_DataPlaneMessage__Output } from './hotswap/discovery/v1/DataPlaneMessage';
@@ -18,6 +20,9 @@ export interface ProtoGrpcType {
     discovery: {
       v1: {
         Ack: MessageTypeDefinition<_hotswap_discovery_v1_Ack, _hotswap_discovery_v1_Ack__Output>
+        BackendState: MessageTypeDefinition<_hotswap_discovery_v1_BackendState, _hotswap_discovery_v1_BackendState__Output>
+        BackendStates: MessageTypeDefinition<_hotswap_discovery_v1_BackendStates, _hotswap_discovery_v1_BackendStates__Output>
+        BreakerOverride: EnumTypeDefinition
         ConfigDiscovery: SubtypeConstructor<typeof grpc.Client, _hotswap_discovery_v1_ConfigDiscoveryClient> & { service: _hotswap_discovery_v1_ConfigDiscoveryDefinition }
         ControlPlaneMessage: MessageTypeDefinition<_hotswap_discovery_v1_ControlPlaneMessage, _hotswap_discovery_v1_ControlPlaneMessage__Output>
         DataPlaneMessage: MessageTypeDefinition<_hotswap_discovery_v1_DataPlaneMessage, _hotswap_discovery_v1_DataPlaneMessage__Output>

@@ -12,6 +12,7 @@ import type { DataPlaneHello, DataPlaneStore } from './data-plane';
 import { DiscoveryProtocolError, DiscoveryUnavailableError } from './fleet.errors';
 import type { FleetOptions } from './fleet.options';
 import type { PreparedSnapshot, SnapshotFeed } from './snapshot-feed';
+import type { StreamBroadcast } from './stream-broadcast';
 
 /** The transport side of one discovery stream (gRPC in production). */
 export interface DiscoveryStream {
@@ -29,6 +30,8 @@ export interface FleetLogger {
 export interface DiscoverySessionContext {
   readonly store: DataPlaneStore;
   readonly feed: SnapshotFeed;
+  /** Other messages every stream carries, after its first snapshot offer (backend states…). */
+  readonly broadcasts?: readonly StreamBroadcast[];
   readonly instanceId: string;
   readonly options: Pick<FleetOptions, 'ackTimeoutMs' | 'helloTimeoutMs'>;
   readonly logger: FleetLogger;
@@ -40,6 +43,8 @@ const MAX_DATA_PLANE_ID_LENGTH = 255;
 /**
  * One data plane's stream, without the transport: waits for Hello, registers the data plane, pushes the newest
  * snapshot (unless the data plane runs it or cannot understand its schema), records each Ack and Nack.
+ *
+ * Broadcasts (backend states…) follow the first snapshot offer: their opening message, then every change.
  *
  * Push rules: one snapshot is in flight at a time, until the data plane answers it (or `ackTimeoutMs` passes);
  * changes that arrive meanwhile collapse into the newest one, so intermediate versions are skipped; a stream
@@ -53,7 +58,7 @@ export class DiscoverySession {
   private highestOffered = 0;
   private inFlight: { version: number; nonce: string; timer: NodeJS.Timeout } | undefined;
   private pending: PreparedSnapshot | undefined;
-  private unsubscribe: (() => void) | undefined;
+  private readonly unsubscribers: Array<() => void> = [];
   private helloTimer: NodeJS.Timeout | undefined;
   private isClosed = false;
   /** Registry writes of this stream, in order: Hello before Ack before disconnect. */
@@ -116,7 +121,7 @@ export class DiscoverySession {
     if (this.inFlight) clearTimeout(this.inFlight.timer);
     this.inFlight = undefined;
     this.pending = undefined;
-    this.unsubscribe?.();
+    for (const unsubscribe of this.unsubscribers) unsubscribe();
     const hello = this.hello;
     if (hello) {
       this.enqueue('mark disconnected', () =>
@@ -153,9 +158,18 @@ export class DiscoverySession {
       `data plane ${hello.dataPlaneId} connected (build ${hello.buildVersion || '?'}, schema ${hello.schemaVersion}, ` +
         `running ${hello.activeVersion ?? 'nothing'})`,
     );
-    this.unsubscribe = this.context.feed.subscribe((snapshot) => this.offer(snapshot));
+    this.unsubscribers.push(this.context.feed.subscribe((snapshot) => this.offer(snapshot)));
     const newest = this.context.feed.current();
     if (newest) this.offer(newest);
+    for (const broadcast of this.context.broadcasts ?? []) {
+      const opening = broadcast.opening();
+      if (opening) this.stream.send(opening);
+      this.unsubscribers.push(
+        broadcast.subscribe((message) => {
+          if (!this.isClosed) this.stream.send(message);
+        }),
+      );
+    }
   }
 
   private offer(snapshot: PreparedSnapshot): void {

@@ -3,6 +3,7 @@ import { DiscoverySession, type DiscoveryStream, type FleetLogger } from './disc
 import { DiscoveryUnavailableError } from './fleet.errors';
 import type { FleetOptions } from './fleet.options';
 import type { SnapshotFeed } from './snapshot-feed';
+import type { StreamBroadcast } from './stream-broadcast';
 
 /**
  * The discovery streams of this replica: opens a session per stream, keeps their registry rows fresh while they
@@ -10,6 +11,7 @@ import type { SnapshotFeed } from './snapshot-feed';
  */
 export class DiscoveryService {
   private readonly sessions = new Set<DiscoverySession>();
+  private readonly broadcasts: StreamBroadcast[] = [];
   private heartbeat: NodeJS.Timeout | undefined;
 
   constructor(
@@ -27,11 +29,17 @@ export class DiscoveryService {
     this.heartbeat.unref();
   }
 
+  /** Adds messages every stream registered from now on carries after its first snapshot offer. */
+  addBroadcast(broadcast: StreamBroadcast): void {
+    this.broadcasts.push(broadcast);
+  }
+
   /** A new stream: the session waits for its Hello. */
   open(stream: DiscoveryStream): DiscoverySession {
     const session = new DiscoverySession(stream, {
       store: this.store,
       feed: this.feed,
+      broadcasts: [...this.broadcasts],
       instanceId: this.instanceId,
       options: this.options,
       logger: this.logger,

@@ -3,6 +3,7 @@ import { Gauge, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { sqlQueryOf } from '../../database/data-source';
+import { NotificationListener } from '../../database/notification.listener';
 import { CONFIG_SNAPSHOT_CHANNEL } from '../snapshots/snapshot-store';
 import { SnapshotsModule } from '../snapshots/snapshots.module';
 import { SnapshotsService } from '../snapshots/snapshots.service';
@@ -13,7 +14,6 @@ import { FleetController } from './fleet.controller';
 import { DEFAULT_FLEET_OPTIONS, FLEET_OPTIONS, type FleetOptions } from './fleet.options';
 import { FleetService } from './fleet.service';
 import { SnapshotFeed } from './snapshot-feed';
-import { SnapshotNotificationListener } from './snapshot-notification.listener';
 import { StoredSnapshotSource } from './stored-snapshot.source';
 
 const logger = new Logger('ConfigDiscovery');
@@ -22,8 +22,9 @@ const DISCOVERY_STREAMS_GAUGE = Symbol('DISCOVERY_STREAMS_GAUGE');
 /**
  * Fleet: the config-discovery gRPC server (one stream per data plane), the registry of data planes, and the
  * fleet view at `GET data-planes`. On bootstrap it starts listening for committed config changes (LISTEN on a
- * dedicated connection), loads the newest snapshot, and binds `config.grpc`; on shutdown it ends the streams and
- * stops, before the database closes.
+ * dedicated connection, which other modules may subscribe channels of their own to), loads the newest snapshot,
+ * and binds `config.grpc`; on shutdown it ends the streams and stops, before the database closes. Other modules
+ * add messages to every stream with `DiscoveryService.addBroadcast`.
  */
 @Module({
   imports: [SnapshotsModule],
@@ -61,20 +62,23 @@ const DISCOVERY_STREAMS_GAUGE = Symbol('DISCOVERY_STREAMS_GAUGE');
         ),
     },
     {
-      provide: SnapshotNotificationListener,
+      provide: NotificationListener,
       inject: [SnapshotFeed, APP_CONFIG, FLEET_OPTIONS],
-      useFactory: (feed: SnapshotFeed, config: AppConfig, options: FleetOptions) =>
-        new SnapshotNotificationListener(
+      useFactory: (feed: SnapshotFeed, config: AppConfig, options: FleetOptions) => {
+        const listener = new NotificationListener(
           {
             databaseUrl: config.databaseUrl,
-            channel: CONFIG_SNAPSHOT_CHANNEL,
             backoffMs: options.listenerBackoffMs,
             probeIntervalMs: options.heartbeatMs,
-            onNotification: (version) => feed.notify(version),
-            onListening: () => void feed.refresh(),
           },
           logger,
-        ),
+        );
+        listener.subscribe(CONFIG_SNAPSHOT_CHANNEL, {
+          onNotification: (payload) => feed.notify(announcedVersion(payload)),
+          onListening: () => void feed.refresh(),
+        });
+        return listener;
+      },
     },
     {
       provide: DISCOVERY_STREAMS_GAUGE,
@@ -96,11 +100,11 @@ const DISCOVERY_STREAMS_GAUGE = Symbol('DISCOVERY_STREAMS_GAUGE');
         new FleetService(dataPlanes, snapshots),
     },
   ],
-  exports: [FleetService, DiscoveryGrpcServer],
+  exports: [FleetService, DiscoveryGrpcServer, DiscoveryService, NotificationListener],
 })
 export class FleetModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(
-    @Inject(SnapshotNotificationListener) private readonly listener: SnapshotNotificationListener,
+    @Inject(NotificationListener) private readonly listener: NotificationListener,
     @Inject(SnapshotFeed) private readonly feed: SnapshotFeed,
     @Inject(DiscoveryService) private readonly discovery: DiscoveryService,
     @Inject(DiscoveryGrpcServer) private readonly grpcServer: DiscoveryGrpcServer,
@@ -125,4 +129,10 @@ export class FleetModule implements OnApplicationBootstrap, BeforeApplicationShu
     await this.listener.stop();
     this.feed.stop();
   }
+}
+
+/** The snapshot version a NOTIFY announced; undefined when the payload is not one. */
+function announcedVersion(payload: string): number | undefined {
+  const version = Number(payload);
+  return Number.isSafeInteger(version) && version > 0 ? version : undefined;
 }

@@ -65,6 +65,7 @@ export class SnapshotsService {
     limit: number;
     offset: number;
   }): Promise<{ items: SnapshotSummary[]; total: number; limit: number; offset: number }> {
+    // Ordered by the bigint column: the select list's `version::text` would sort "10" before "9".
     const rows = await this.dataSource.query<
       Array<{
         version: string;
@@ -78,7 +79,7 @@ export class SnapshotsService {
     >(
       `SELECT version::text, hash, previous_version::text, audit_id::text, created_at,
               jsonb_array_length(snapshot->'routes') AS routes, jsonb_array_length(snapshot->'backends') AS backends
-         FROM config_snapshots ORDER BY version DESC LIMIT $1 OFFSET $2`,
+         FROM config_snapshots ORDER BY config_snapshots.version DESC LIMIT $1 OFFSET $2`,
       [page.limit, page.offset],
     );
     const [count] = await this.dataSource.query<Array<{ total: string }>>(

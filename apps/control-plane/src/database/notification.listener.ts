@@ -1,40 +1,73 @@
 import { Client } from 'pg';
-import type { FleetLogger } from './discovery-session';
 
-export interface SnapshotNotificationListenerOptions {
+export interface NotificationListenerOptions {
   readonly databaseUrl: string;
-  readonly channel: string;
   readonly backoffMs: { readonly initial: number; readonly max: number };
   /** How often the connection is probed, so that a silently dead one is replaced. */
   readonly probeIntervalMs: number;
-  /** A version was announced on the channel (undefined when the payload is not a version). */
-  onNotification(version: number | undefined): void;
+}
+
+/** One channel's subscriber. */
+export interface NotificationSubscriber {
+  /** A notification arrived on the channel, with its payload ('' when none). */
+  onNotification(payload: string): void;
   /** LISTEN is in place (at start and after every reconnect): catch up on what may have been missed. */
   onListening(): void;
+}
+
+export interface NotificationListenerLogger {
+  log(message: string): void;
+  warn(message: string): void;
 }
 
 /** Marks this connection in `pg_stat_activity`. */
 export const LISTENER_APPLICATION_NAME = 'hotswap-fleet-listener';
 
 /**
- * A dedicated PostgreSQL connection (not a pool's: LISTEN belongs to one session) that LISTENs on the config
- * snapshot channel, and reconnects with jittered exponential backoff whenever it drops.
+ * One dedicated PostgreSQL connection per replica (not a pool's: LISTEN belongs to one session) that LISTENs on
+ * every subscribed channel, and reconnects with jittered exponential backoff whenever it drops. Channels may be
+ * subscribed before or after `start`.
  */
-export class SnapshotNotificationListener {
+export class NotificationListener {
+  private readonly subscribers = new Map<string, Set<NotificationSubscriber>>();
   private client: Client | undefined;
   private dropClient: ((error?: Error) => void) | undefined;
   private attempt = 0;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private probeTimer: NodeJS.Timeout | undefined;
+  private isStarted = false;
   private isStopped = false;
 
   constructor(
-    private readonly options: SnapshotNotificationListenerOptions,
-    private readonly logger: FleetLogger,
+    private readonly options: NotificationListenerOptions,
+    private readonly logger: NotificationListenerLogger,
   ) {}
 
-  /** Connects once (a failure schedules a retry instead of throwing) and starts probing. */
+  /** Adds a subscriber of `channel`; returns the function that removes it (the channel stays LISTENed). */
+  subscribe(channel: string, subscriber: NotificationSubscriber): () => void {
+    let set = this.subscribers.get(channel);
+    const isNewChannel = set === undefined;
+    set ??= new Set();
+    this.subscribers.set(channel, set);
+    set.add(subscriber);
+    const client = this.client;
+    if (client) {
+      if (isNewChannel) {
+        client.query(`LISTEN "${channel}"`).then(
+          () => subscriber.onListening(),
+          (error: Error) => this.dropClient?.(error),
+        );
+      } else {
+        subscriber.onListening();
+      }
+    }
+    return () => set.delete(subscriber);
+  }
+
+  /** Connects once (a failure schedules a retry instead of throwing) and starts probing. Idempotent. */
   async start(): Promise<void> {
+    if (this.isStarted) return;
+    this.isStarted = true;
     this.isStopped = false;
     this.probeTimer = setInterval(() => void this.probe(), this.options.probeIntervalMs);
     this.probeTimer.unref();
@@ -47,6 +80,7 @@ export class SnapshotNotificationListener {
 
   async stop(): Promise<void> {
     this.isStopped = true;
+    this.isStarted = false;
     clearTimeout(this.reconnectTimer);
     clearInterval(this.probeTimer);
     const client = this.client;
@@ -75,19 +109,27 @@ export class SnapshotNotificationListener {
       client.removeAllListeners('notification');
       void client.end().catch(() => undefined);
       if (this.isStopped) return;
-      this.logger.warn(`config change listener lost its connection${error ? `: ${error.message}` : ''}`);
+      this.logger.warn(`change listener lost its connection${error ? `: ${error.message}` : ''}`);
       this.scheduleReconnect();
     };
     client.on('error', drop);
     client.on('end', () => drop());
     client.on('notification', (message) => {
-      if (message.channel !== this.options.channel) return;
-      const version = Number(message.payload);
-      this.options.onNotification(Number.isSafeInteger(version) && version > 0 ? version : undefined);
+      for (const subscriber of this.subscribers.get(message.channel) ?? []) {
+        subscriber.onNotification(message.payload ?? '');
+      }
     });
     try {
       await client.connect();
-      await client.query(`LISTEN "${this.options.channel}"`);
+      // Until no channel is left: a channel may be subscribed while this connection is being set up.
+      const listened = new Set<string>();
+      for (let missing = [...this.subscribers.keys()]; missing.length > 0;) {
+        for (const channel of missing) {
+          await client.query(`LISTEN "${channel}"`);
+          listened.add(channel);
+        }
+        missing = [...this.subscribers.keys()].filter((channel) => !listened.has(channel));
+      }
     } catch (error) {
       drop(error as Error);
       return;
@@ -100,9 +142,9 @@ export class SnapshotNotificationListener {
     }
     this.client = client;
     this.dropClient = drop;
-    if (this.attempt > 0) this.logger.log('config change listener reconnected');
+    if (this.attempt > 0) this.logger.log('change listener reconnected');
     this.attempt = 0;
-    this.options.onListening();
+    for (const set of this.subscribers.values()) for (const subscriber of set) subscriber.onListening();
   }
 
   private scheduleReconnect(): void {

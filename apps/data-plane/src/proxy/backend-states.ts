@@ -1,0 +1,275 @@
+import type { BackendConfig, HealthStatus } from '@hotswap/config-snapshot';
+import { createBackendAgent, type BackendAgent } from './backend-agents';
+import { BackendBreaker, breakerPolicyKey, type BreakerPolicy, type BreakerState } from './circuit-breaker';
+
+/** An Admin's override of a backend's breaker: forced open, forced closed, or `null` (automatic). */
+export type BreakerOverride = 'open' | 'closed' | null;
+
+const UNAVAILABLE_HEALTH: ReadonlySet<HealthStatus> = new Set(['Unhealthy', 'Draining']);
+
+/** What the registry reports about one backend (status endpoints, telemetry, health REST). */
+export interface BackendStateView {
+  readonly backendId: string;
+  /** The snapshot's healthStatus, or the override set by `setHealth` since. */
+  readonly healthStatus: HealthStatus;
+  readonly healthOverride: HealthStatus | null;
+  readonly isEnabled: boolean;
+  /** Whether the balancers may pick it now (enabled, not Unhealthy/Draining, breaker not open). */
+  readonly isAvailable: boolean;
+  /** `closed` when the backend has no breaker (no route uses one for it). */
+  readonly breakerState: BreakerState;
+  readonly breakerOverride: BreakerOverride;
+  /** Requests being forwarded to it right now (LeastConnections reads this). */
+  readonly activeConnections: number;
+  readonly totalRequests: number;
+  readonly failedRequests: number;
+}
+
+/** Told when a backend's breaker changes state, or a breaker appears or goes away (metrics). */
+export interface BackendStateListener {
+  breakerChanged(backendId: string, state: BreakerState | null, hasOpened: boolean): void;
+}
+
+/**
+ * The live state of one backend: what must outlive a snapshot swap while the backend's connection-relevant config
+ * (URL, connection pool, timeouts) stays the same: its keep-alive agent, breaker, counters and overrides. The hot
+ * path reads `isUsable`, `breaker` and `inFlight` and updates the counters; nothing else.
+ */
+export class BackendState {
+  /** Forwarded requests not yet finished. */
+  inFlight = 0;
+  totalRequests = 0;
+  failedRequests = 0;
+  /** Enabled, and its effective health is neither Unhealthy nor Draining, and its breaker is not forced open. */
+  isUsable = false;
+  breaker: BackendBreaker | undefined = undefined;
+  healthOverride: HealthStatus | null = null;
+  breakerOverride: BreakerOverride = null;
+  private configValue: BackendConfig;
+
+  constructor(
+    config: BackendConfig,
+    readonly identityKey: string,
+    readonly agent: BackendAgent,
+  ) {
+    this.configValue = config;
+    this.refresh();
+  }
+
+  get backendId(): string {
+    return this.configValue.backendId;
+  }
+
+  get config(): BackendConfig {
+    return this.configValue;
+  }
+
+  get healthStatus(): HealthStatus {
+    return this.healthOverride ?? this.configValue.healthStatus;
+  }
+
+  /**
+   * Whether a request may go to it now, for a route that uses breakers (`usesBreaker`). Half-open lets through as
+   * many requests at a time as successes it needs to close.
+   */
+  isSelectable(usesBreaker: boolean): boolean {
+    if (!this.isUsable) return false;
+    const breaker = this.breaker;
+    if (!usesBreaker || breaker === undefined || this.breakerOverride === 'closed') return true;
+    const state = breaker.state;
+    return state === 'closed' || (state === 'halfOpen' && this.inFlight < breaker.policy.successThreshold);
+  }
+
+  /** Recomputes `isUsable` after a config, health or override change. */
+  refresh(): void {
+    const config = this.configValue;
+    this.isUsable = config.isEnabled && !UNAVAILABLE_HEALTH.has(this.healthStatus) && this.breakerOverride !== 'open';
+  }
+
+  /** Takes a new snapshot's config of the same identity; a changed config drops the health override. */
+  updateConfig(config: BackendConfig): void {
+    if (!isSameConfig(this.configValue, config)) this.healthOverride = null;
+    this.configValue = config;
+    this.refresh();
+  }
+
+  view(): BackendStateView {
+    const breakerState = this.breaker?.state ?? 'closed';
+    return {
+      backendId: this.backendId,
+      healthStatus: this.healthStatus,
+      healthOverride: this.healthOverride,
+      isEnabled: this.configValue.isEnabled,
+      isAvailable: this.isSelectable(true),
+      breakerState: this.breakerOverride === null ? breakerState : this.breakerOverride,
+      breakerOverride: this.breakerOverride,
+      activeConnections: this.inFlight,
+      totalRequests: this.totalRequests,
+      failedRequests: this.failedRequests,
+    };
+  }
+}
+
+/**
+ * The backends' live state, by backend id, across snapshot swaps. The compiler asks it for the state of every
+ * backend a new snapshot routes to (`beginSwap().use(...)`): a backend whose URL, pool and timeouts did not change
+ * keeps its state object (agent, breaker unless its policy changed, counters, overrides); one that changed or is
+ * new gets a fresh one. Nothing visible changes until `commit()`, which the applier calls in the same tick as the
+ * snapshot swap; it also retires the states no longer used (their agents close once idle, their breakers stop).
+ *
+ * The control plane's side (health updates and breaker overrides arriving on the stream) calls:
+ * - `setHealth(backendId, status)`: overrides the snapshot's healthStatus until a snapshot arrives in which that
+ *   backend's config differs from the previous snapshot's (that snapshot is then authoritative again);
+ * - `forceBreaker(backendId, 'open' | 'closed' | null)`: an Admin override of the breaker; `null` returns it to
+ *   automatic. It holds across swaps while the backend stays in the snapshot.
+ * Both return false (and do nothing) for a backend the active snapshot does not route to; both take effect on the
+ * next request.
+ */
+export class BackendStateRegistry {
+  private readonly states = new Map<string, BackendState>();
+
+  constructor(private readonly listener?: BackendStateListener) {}
+
+  /** Starts preparing the states of the snapshot being compiled. */
+  beginSwap(): BackendStatesSwap {
+    return new BackendStatesSwap(this.states, this.listener);
+  }
+
+  setHealth(backendId: string, status: HealthStatus): boolean {
+    const state = this.states.get(backendId);
+    if (state === undefined) return false;
+    state.healthOverride = status;
+    state.refresh();
+    return true;
+  }
+
+  forceBreaker(backendId: string, override: BreakerOverride): boolean {
+    const state = this.states.get(backendId);
+    if (state === undefined) return false;
+    state.breakerOverride = override;
+    state.refresh();
+    return true;
+  }
+
+  get(backendId: string): BackendState | undefined {
+    return this.states.get(backendId);
+  }
+
+  views(): BackendStateView[] {
+    return [...this.states.values()].map((state) => state.view());
+  }
+
+  get size(): number {
+    return this.states.size;
+  }
+
+  /** Closes every connection and stops every breaker (shutdown). */
+  destroy(): void {
+    for (const state of this.states.values()) {
+      state.agent.destroy();
+      state.breaker?.shutdown();
+    }
+    this.states.clear();
+  }
+}
+
+/** The backend states of one snapshot being compiled; see {@link BackendStateRegistry}. */
+export class BackendStatesSwap {
+  private readonly used = new Map<string, BackendState>();
+  private readonly pending = new Map<string, { config: BackendConfig; policy: BreakerPolicy | null }>();
+  private isCommitted = false;
+
+  constructor(
+    private readonly live: Map<string, BackendState>,
+    private readonly listener: BackendStateListener | undefined,
+  ) {}
+
+  /**
+   * The state for `backend` in the new snapshot, with a breaker of `policy` (`null`: none). Call once per backend
+   * the snapshot routes to.
+   */
+  use(backend: BackendConfig, policy: BreakerPolicy | null): BackendState {
+    const found = this.used.get(backend.backendId);
+    if (found) return found;
+    const identityKey = identityKeyOf(backend);
+    const current = this.live.get(backend.backendId);
+    const state =
+      current !== undefined && current.identityKey === identityKey
+        ? current
+        : new BackendState(backend, identityKey, createBackendAgent(backend));
+    this.used.set(backend.backendId, state);
+    this.pending.set(backend.backendId, { config: backend, policy });
+    return state;
+  }
+
+  /** Makes the new states live: call right after the snapshot swap, never twice. */
+  commit(): void {
+    if (this.isCommitted) throw new Error('backend states already committed');
+    this.isCommitted = true;
+    const replacedOverrides = new Map<string, BreakerOverride>();
+    for (const [backendId, state] of this.live) {
+      if (this.used.get(backendId) === state) continue;
+      this.live.delete(backendId);
+      if (this.used.has(backendId)) replacedOverrides.set(backendId, state.breakerOverride);
+      state.agent.retire();
+      if (state.breaker) {
+        state.breaker.shutdown();
+        this.listener?.breakerChanged(backendId, null, false);
+      }
+    }
+    for (const [backendId, state] of this.used) {
+      const { config, policy } = this.pending.get(backendId) as { config: BackendConfig; policy: BreakerPolicy | null };
+      const current = this.live.get(backendId);
+      if (current === state) {
+        state.updateConfig(config);
+      } else {
+        this.live.set(backendId, state);
+        // A replaced backend's Admin override still applies to what replaced it.
+        state.breakerOverride = replacedOverrides.get(backendId) ?? null;
+        state.refresh();
+      }
+      this.attachBreaker(state, policy);
+    }
+  }
+
+  private attachBreaker(state: BackendState, policy: BreakerPolicy | null): void {
+    const breaker = state.breaker;
+    if (policy === null) {
+      if (breaker === undefined) return;
+      breaker.shutdown();
+      state.breaker = undefined;
+      this.listener?.breakerChanged(state.backendId, null, false);
+      return;
+    }
+    if (breaker !== undefined && breaker.policyKey === breakerPolicyKey(policy)) return;
+    breaker?.shutdown();
+    const listener = this.listener;
+    state.breaker = new BackendBreaker(state.backendId, policy, (changed) => {
+      if (state.breaker === changed)
+        listener?.breakerChanged(changed.backendId, changed.state, changed.state === 'open');
+    });
+    listener?.breakerChanged(state.backendId, 'closed', false);
+  }
+}
+
+/** What a backend's connections depend on: a change gives it a new agent, breaker and counters. */
+function identityKeyOf(backend: BackendConfig): string {
+  const pool = backend.connectionPool;
+  const timeouts = backend.timeouts;
+  return [
+    backend.url,
+    pool ? `${pool.maxConnections}/${pool.maxIdleConnections}/${pool.idleTimeoutMs}` : '-',
+    timeouts ? `${timeouts.connectMs}/${timeouts.readMs}` : '-',
+  ].join('|');
+}
+
+function isSameConfig(a: BackendConfig, b: BackendConfig): boolean {
+  return (
+    a.name === b.name &&
+    a.weight === b.weight &&
+    a.isEnabled === b.isEnabled &&
+    a.healthStatus === b.healthStatus &&
+    identityKeyOf(a) === identityKeyOf(b) &&
+    JSON.stringify(a.healthCheck) === JSON.stringify(b.healthCheck)
+  );
+}
