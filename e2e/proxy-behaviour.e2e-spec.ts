@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   circuitBreakerSchema,
+  rateLimitSchema,
   retryPolicySchema,
   type BackendConfig,
   type RouteConfig,
@@ -537,5 +539,76 @@ describe.each(SNAPSHOT_SOURCES)('traffic management from the %s', (source) => {
     expect(result.headers['x-latency-ms']).toMatch(/^\d+$/);
     expect(result.headers['x-backend']).toBeUndefined();
     expect(result.headers['x-trace-id']).toBe(TRACE_ID);
+  });
+});
+
+/**
+ * Rate limits (issue 3): a local limit per API key, and a limit shared through Redis (REDIS_URL from the test
+ * environment, a key prefix of this block's own).
+ */
+describe.each(SNAPSHOT_SOURCES)('rate limits from the %s', (source) => {
+  let backend: TestBackend;
+  let gateway: GatewayUnderTest;
+
+  beforeAll(async () => {
+    backend = await startTestBackend('limited');
+    const route = (routeId: string, rateLimit: Record<string, unknown>) =>
+      aRoute({
+        routeId,
+        name: routeId,
+        pathPattern: `/${routeId}/**`,
+        backendIds: ['limited'],
+        rateLimit: rateLimitSchema.parse(rateLimit),
+      });
+    gateway = await startGatewayUnderTest(
+      source,
+      defineGatewayConfig({
+        backends: [aBackend({ backendId: 'limited', name: 'limited', url: backend.url })],
+        routes: [
+          route('per-key', { limit: 3, window: 'minute', keyBy: 'ApiKey', keyHeader: 'X-Client-Key' }),
+          route('shared', { algorithm: 'TokenBucket', limit: 2, burst: 2, window: 'minute', policy: 'redis' }),
+        ],
+      }),
+      { env: { REDIS_KEY_PREFIX: `hotswap-e2e-rl-${randomBytes(6).toString('hex')}` } },
+    );
+  });
+
+  afterAll(async () => {
+    await gateway?.stop();
+    await backend?.close();
+  });
+
+  const get = (path: string, headers: Record<string, string> = {}) => send(`${gateway.proxyUrl}${path}`, { headers });
+
+  it('admits the limit per API key with X-RateLimit headers, then answers 429 JSON with Retry-After', async () => {
+    const answers = [];
+    for (let n = 0; n < 4; n++) answers.push(await get('/per-key/x', { 'x-client-key': 'alpha' }));
+    expect(answers.map((a) => [a.status, a.headers['x-ratelimit-limit'], a.headers['x-ratelimit-remaining']])).toEqual([
+      [200, '3', '2'],
+      [200, '3', '1'],
+      [200, '3', '0'],
+      [429, '3', '0'],
+    ]);
+    expectGatewayError(answers[3]!, 429, 'RATE_LIMIT_EXCEEDED');
+    expect(Number(answers[3]!.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(Number(answers[3]!.headers['retry-after'])).toBeLessThanOrEqual(60);
+    expect(backend.received.filter((request) => request.headers['x-client-key'] === 'alpha')).toHaveLength(3);
+    const other = await get('/per-key/x', { 'x-client-key': 'beta' });
+    expect([other.status, other.headers['x-ratelimit-remaining']]).toEqual([200, '2']);
+  });
+
+  it('counts a redis-policy route in Redis: a burst of 2, then 429 until a token comes back', async () => {
+    expect((await get('/shared/x')).headers['x-ratelimit-remaining']).toBe('1');
+    expect((await get('/shared/x')).headers['x-ratelimit-remaining']).toBe('0');
+    const refused = await get('/shared/x');
+    expectGatewayError(refused, 429, 'RATE_LIMIT_EXCEEDED');
+    expect(refused.headers['x-ratelimit-limit']).toBe('2');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(30);
+    await expectEventually(async () => {
+      const metrics = await (await fetch(`${gateway.statusUrl}/metrics`)).text();
+      expect(metrics).toMatch(/gateway_rate_limit_rejections_total\{route="per-key"[^}]*\} 1\n/);
+      expect(metrics).toMatch(/gateway_rate_limit_rejections_total\{route="shared"[^}]*\} 1\n/);
+    });
   });
 });

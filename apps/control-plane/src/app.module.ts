@@ -4,15 +4,18 @@ import { GatewayExceptionFilter } from './common/errors/gateway-exception.filter
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { ApprovalsModule } from './modules/approvals/approvals.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { BackendsModule } from './modules/backends/backends.module';
+import { DeploymentsModule } from './modules/deployments/deployments.module';
 import { FleetModule } from './modules/fleet/fleet.module';
 import { HealthModule } from './modules/health/health.module';
 import { HealthChecksModule } from './modules/health-checks/health-checks.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
 import { RoutesModule } from './modules/routes/routes.module';
 import { SnapshotsModule } from './modules/snapshots/snapshots.module';
+import { TelemetryModule } from './modules/telemetry/telemetry.module';
 
 /**
  * The control plane. Global: AppConfig (`APP_CONFIG`), the TypeORM `DataSource`, the prom-client `Registry`, the
@@ -35,6 +38,9 @@ export class AppModule {
         HealthModule,
         FleetModule,
         HealthChecksModule,
+        TelemetryModule,
+        DeploymentsModule,
+        ApprovalsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: GatewayExceptionFilter }],
     };

@@ -1,4 +1,4 @@
-import { ConsoleLogger, Logger, RequestMethod, type LogLevel } from '@nestjs/common';
+import { ConsoleLogger, Logger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -8,6 +8,7 @@ import { sendError } from './common/errors/gateway-exception.filter';
 import { traceIdMiddleware } from './common/http/trace-id';
 import type { AppConfig } from './config/app-config';
 import { HttpMetrics } from './modules/metrics/http-metrics';
+import { servePrometheusMetrics } from './modules/metrics/prometheus-route';
 
 /** Every REST handler lives under this prefix; `/metrics` and `/swagger` stay outside it. */
 export const API_PREFIX = 'api/v1/gateway';
@@ -45,7 +46,8 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) =>
     sendError(error, req, res, errorLogger),
   );
-  app.setGlobalPrefix(API_PREFIX, { exclude: [{ path: 'metrics', method: RequestMethod.GET }] });
+  servePrometheusMetrics(app);
+  app.setGlobalPrefix(API_PREFIX);
   setUpSwagger(app);
   return app;
 }

@@ -16,6 +16,8 @@ import { readSnapshotFile } from './snapshot/snapshot-file';
 import { SnapshotStore } from './snapshot/snapshot-store';
 import { SnapshotStreamClient } from './snapshot/snapshot-stream-client';
 import { StatusServer, type ConfigStatus } from './status/status-server';
+import { TelemetryCollector } from './telemetry/telemetry-collector';
+import { TelemetryReporter } from './telemetry/telemetry-reporter';
 
 /** A running data plane. */
 export interface DataPlane {
@@ -75,10 +77,14 @@ export async function startDataPlane(config: DataPlaneConfig, options: { logger?
   const controlPlaneStates = new BackendStateUpdates(backendStates, logger);
   // A swap's backend states go live right after the swap listeners run, in the same tick: reapply just after that.
   store.onSwap(() => queueMicrotask(() => controlPlaneStates.reapply()));
-  const compiler = new SnapshotCompiler(backendStates, { maxRoutes: config.proxy.maxRoutes });
+  const compiler = new SnapshotCompiler(backendStates, {
+    maxRoutes: config.proxy.maxRoutes,
+    dataPlaneId: config.dataPlaneId,
+  });
   const cache = config.controlPlaneUrl ? new SnapshotCache(config.cache.dir, config.cache.keep) : undefined;
   const applier = new SnapshotApplier({ store, compiler, cache, metrics, logger });
-  const handler = new ProxyHandler({ store, metrics, logger, maxBodyBytes: config.proxy.maxBodyBytes });
+  const telemetry = new TelemetryCollector();
+  const handler = new ProxyHandler({ store, metrics, telemetry, logger, maxBodyBytes: config.proxy.maxBodyBytes });
   const proxyServer: GatewayProxyServer = new GatewayProxyServer(handler, {
     host: config.proxy.host,
     port: config.proxy.port,
@@ -96,6 +102,25 @@ export async function startDataPlane(config: DataPlaneConfig, options: { logger?
         logger,
       })
     : undefined;
+  // Without a control plane the windows are still drained (and dropped): the hot path is the same either way.
+  const reporter = new TelemetryReporter({
+    url: config.controlPlaneUrl,
+    dataPlaneId: config.dataPlaneId,
+    intervalMs: config.telemetry.intervalMs,
+    maxSeries: config.telemetry.maxSeries,
+    collector: telemetry,
+    logger,
+    state: async () => ({
+      configVersion: store.current?.compiled.snapshot.version ?? 0,
+      activeConnections: await proxyServer.countConnections(),
+      inFlightRequests: handler.inFlight,
+      backends: backendStates.views().map((view) => ({
+        backendId: view.backendId,
+        breakerState: view.breakerState,
+        inFlight: view.activeConnections,
+      })),
+    }),
+  });
   let isShuttingDown = false;
   const statusServer = new StatusServer({
     host: config.status.host,
@@ -126,6 +151,7 @@ export async function startDataPlane(config: DataPlaneConfig, options: { logger?
       isShuttingDown = true;
       logger.info(`data plane ${config.dataPlaneId} stopping`, { inFlight: handler.inFlight });
       const isDrained = await proxyServer.drain(config.drainSeconds * 1000);
+      await reporter.stop();
       await stream?.stop();
       await statusServer.close();
       backendStates.destroy();
@@ -134,6 +160,7 @@ export async function startDataPlane(config: DataPlaneConfig, options: { logger?
 
   try {
     stream?.start();
+    reporter.start();
     if (cache) await loadNewestCachedSnapshot(cache, applier, store, logger);
     if (!store.current && fileSnapshot?.ok) {
       const outcome = applier.applyNow(fileSnapshot.snapshot, 'file');

@@ -22,9 +22,15 @@ function sortKeys(value: unknown): unknown {
 /**
  * The sha256 hex digest of a snapshot's content (schema version, settings, routes, backends). Identity fields
  * (version, previous version, audit id, creation time) are not covered, so a rollback to old content yields the
- * old hash again.
+ * old hash again. A route's `trafficSplit: null` is not covered (it is the default).
  */
 export function hashSnapshotContent(content: SnapshotContent): string {
-  const { schemaVersion, settings, routes, backends } = content;
+  const { schemaVersion, settings, backends } = content;
+  // A route without a deployment hashes as before the field existed: stored and cached snapshots keep their hash.
+  const routes = content.routes.map((route) => {
+    if (route.trafficSplit !== null) return route;
+    const { trafficSplit: _none, ...rest } = route;
+    return rest;
+  });
   return createHash('sha256').update(canonicalJson({ schemaVersion, settings, routes, backends })).digest('hex');
 }

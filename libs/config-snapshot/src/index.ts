@@ -6,3 +6,4 @@ export * from './hash';
 export * from './validate';
 export * from './snapshot';
 export * from './diff';
+export * from './telemetry';

@@ -127,17 +127,29 @@ export const transformationsSchema = z.strictObject({
   response: headerTransformSchema('response').default({ addHeaders: {}, removeHeaders: [] }),
 });
 
-export const rateLimitSchema = z.strictObject({
-  algorithm: z.enum(RATE_LIMIT_ALGORITHMS).default('FixedWindow'),
-  limit: z.number().int().min(1).max(10_000_000),
-  window: z.enum(RATE_LIMIT_WINDOWS).default('minute'),
-  keyBy: z.enum(RATE_LIMIT_KEYS).default('ClientIP'),
-  /** Header read for `ApiKey` and, where no bearer token carries a `sub` claim, for `UserId`. */
-  keyHeader: headerNameSchema.default('X-API-Key'),
-  policy: z.enum(RATE_LIMIT_POLICIES).default('local'),
-  /** Whether requests pass when the shared store (Redis) cannot be reached. */
-  failOpen: z.boolean().default(true),
-});
+/**
+ * A route's rate limit: `limit` requests per `window` for each client (`keyBy`), counted per data plane (`local`) or
+ * for all of them together (`redis`).
+ */
+export const rateLimitSchema = z
+  .strictObject({
+    algorithm: z.enum(RATE_LIMIT_ALGORITHMS).default('FixedWindow'),
+    limit: z.number().int().min(1).max(10_000_000),
+    window: z.enum(RATE_LIMIT_WINDOWS).default('minute'),
+    /** TokenBucket only: the bucket's capacity, the most requests a full bucket lets through at once; default `limit`. */
+    burst: z.number().int().min(1).max(10_000_000).optional(),
+    keyBy: z.enum(RATE_LIMIT_KEYS).default('ClientIP'),
+    /** Header read for `ApiKey` and, where no bearer token carries a `sub` claim, for `UserId`. */
+    keyHeader: headerNameSchema.default('X-API-Key'),
+    policy: z.enum(RATE_LIMIT_POLICIES).default('local'),
+    /** Whether requests pass when the shared store (Redis) cannot be reached. */
+    failOpen: z.boolean().default(true),
+  })
+  .superRefine((value, ctx) => {
+    if (value.burst !== undefined && value.algorithm !== 'TokenBucket') {
+      ctx.addIssue({ code: 'custom', path: ['burst'], message: 'applies to the TokenBucket algorithm only' });
+    }
+  });
 
 export const circuitBreakerSchema = z.strictObject({
   enabled: z.boolean().default(true),
@@ -219,7 +231,7 @@ export const backendConfigSchema = z.strictObject({
 });
 
 /** A route as it travels in a snapshot: its live version, backends referenced by id. */
-export const routeConfigSchema = z.strictObject({
+const routeFieldsSchema = z.strictObject({
   routeId: idSchema,
   name: z.string().min(1).max(255),
   pathPattern: pathPatternSchema,
@@ -245,6 +257,48 @@ export const routeConfigSchema = z.strictObject({
   circuitBreaker: circuitBreakerSchema.nullable().default(null),
   retryPolicy: retryPolicySchema.nullable().default(null),
   version: z.string().min(1).max(50).default('1.0'),
+});
+
+export const DEPLOYMENT_STRATEGIES = ['Canary', 'BlueGreen', 'Rolling'] as const;
+export const TRAFFIC_VARIANTS = ['stable', 'canary'] as const;
+
+/**
+ * How a route forwards, without how it matches: what a deployment may change. The matching fields (pathPattern,
+ * host, methods, priority) and the route's identity, state and rate limit stay those of the live version.
+ */
+export const routeVariantSchema = routeFieldsSchema.pick({
+  backendIds: true,
+  strategy: true,
+  strategyConfig: true,
+  timeoutSeconds: true,
+  stripPrefix: true,
+  transformations: true,
+  retryPolicy: true,
+  circuitBreaker: true,
+  version: true,
+});
+
+/**
+ * An in-flight deployment of a route: the new version (`canary`) and which requests it serves. The route's own
+ * forwarding fields are the stable (live) version's.
+ * - Canary: `canaryPercentage` of requests, split per request.
+ * - BlueGreen: requests carrying `previewHeader: true`, plus `canaryPercentage` (0 until the switch).
+ * - Rolling: every request on the data planes listed in `rolloutDataPlaneIds`, none elsewhere.
+ * On every strategy, `pinHeader: always|never` pins a request to the canary or the stable version.
+ */
+export const trafficSplitSchema = z.strictObject({
+  deploymentId: idSchema,
+  strategy: z.enum(DEPLOYMENT_STRATEGIES),
+  canaryPercentage: z.number().min(0).max(100).default(0),
+  canary: routeVariantSchema,
+  pinHeader: headerNameSchema.default('X-Canary'),
+  previewHeader: headerNameSchema.default('X-Preview'),
+  rolloutDataPlaneIds: z.array(z.string().min(1).max(255)).max(10_000).default([]),
+});
+
+export const routeConfigSchema = routeFieldsSchema.extend({
+  /** The in-flight deployment of this route, if any. */
+  trafficSplit: trafficSplitSchema.nullable().default(null),
 });
 
 export const globalSettingsSchema = z.strictObject({
@@ -274,6 +328,10 @@ export type GlobalSettings = z.output<typeof globalSettingsSchema>;
 export type SnapshotContent = z.output<typeof snapshotContentSchema>;
 /** An immutable, validated configuration snapshot. Never mutate one: build a new one. */
 export type ConfigSnapshot = z.output<typeof configSnapshotSchema>;
+export type RouteVariant = z.output<typeof routeVariantSchema>;
+export type TrafficSplit = z.output<typeof trafficSplitSchema>;
+export type DeploymentStrategy = (typeof DEPLOYMENT_STRATEGIES)[number];
+export type TrafficVariant = (typeof TRAFFIC_VARIANTS)[number];
 export type Transformations = z.output<typeof transformationsSchema>;
 export type RateLimit = z.output<typeof rateLimitSchema>;
 export type CircuitBreakerPolicy = z.output<typeof circuitBreakerSchema>;

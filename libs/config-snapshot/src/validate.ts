@@ -7,6 +7,7 @@ import {
   type ConfigSnapshot,
   type RouteConfig,
   type SnapshotContent,
+  type TrafficSplit,
 } from './schema';
 
 export type ValidationResult<T> = { ok: true; value: T } | { ok: false; issues: ValidationIssue[] };
@@ -68,6 +69,7 @@ function crossCheck(content: SnapshotContent): ValidationIssue[] {
     }
     for (const key of routeMatchKeys(route)) routeKeys.set(key, index);
     issues.push(...checkRoute(route, at, backendIds));
+    if (route.trafficSplit !== null) issues.push(...checkTrafficSplit(route, at, backendIds));
   });
   return issues;
 }
@@ -81,6 +83,22 @@ function routeMatchKeys(route: RouteConfig): string[] {
     : route.pathPattern;
   const methods = route.methods.length === 0 ? ['*'] : route.methods;
   return methods.map((method) => `${route.host ?? '*'}|${shape}|${method}|${route.priority}`);
+}
+
+/** The new version in a route's traffic split obeys the rules of a route's forwarding config. */
+function checkTrafficSplit(route: RouteConfig, at: string, backendIds: ReadonlySet<string>): ValidationIssue[] {
+  const split = route.trafficSplit as TrafficSplit;
+  const issues = checkRoute({ ...route, ...split.canary }, `${at}.trafficSplit.canary`, backendIds);
+  if (split.pinHeader.toLowerCase() === split.previewHeader.toLowerCase()) {
+    issues.push({ path: `${at}.trafficSplit.previewHeader`, message: 'must differ from pinHeader' });
+  }
+  if (new Set(split.rolloutDataPlaneIds).size !== split.rolloutDataPlaneIds.length) {
+    issues.push({ path: `${at}.trafficSplit.rolloutDataPlaneIds`, message: 'lists a data plane twice' });
+  }
+  if (split.strategy !== 'Rolling' && split.rolloutDataPlaneIds.length > 0) {
+    issues.push({ path: `${at}.trafficSplit.rolloutDataPlaneIds`, message: 'is only used by the Rolling strategy' });
+  }
+  return issues;
 }
 
 function checkRoute(route: RouteConfig, at: string, backendIds: ReadonlySet<string>): ValidationIssue[] {

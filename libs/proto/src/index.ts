@@ -1,4 +1,4 @@
-export { loadDiscoveryProto, GRPC_CHANNEL_OPTIONS, GRPC_SERVER_OPTIONS } from './load';
+export { loadDiscoveryProto, loadTelemetryProto, GRPC_CHANNEL_OPTIONS, GRPC_SERVER_OPTIONS } from './load';
 export { SNAPSHOT_ENCODING, encodeSnapshotPayload, decodeSnapshotPayload } from './snapshot-payload';
 export type { ProtoGrpcType as DiscoveryProto } from './generated/discovery';
 export type { ConfigDiscoveryClient, ConfigDiscoveryHandlers } from './generated/hotswap/discovery/v1/ConfigDiscovery';
@@ -14,3 +14,22 @@ export type { Snapshot__Output } from './generated/hotswap/discovery/v1/Snapshot
 export type { BackendStates, BackendStates__Output } from './generated/hotswap/discovery/v1/BackendStates';
 export type { BackendState, BackendState__Output } from './generated/hotswap/discovery/v1/BackendState';
 export { toWireBreakerOverride, fromWireBreakerOverride, type ForcedBreakerState } from './breaker-override';
+export type { ProtoGrpcType as TelemetryProto } from './generated/telemetry';
+export type { TelemetryClient, TelemetryHandlers } from './generated/hotswap/telemetry/v1/Telemetry';
+export type { TelemetryReport, TelemetryReport__Output } from './generated/hotswap/telemetry/v1/TelemetryReport';
+export type { TelemetryAck, TelemetryAck__Output } from './generated/hotswap/telemetry/v1/TelemetryAck';
+export type { TrafficSeries, TrafficSeries__Output } from './generated/hotswap/telemetry/v1/TrafficSeries';
+export type { BackendStatus, BackendStatus__Output } from './generated/hotswap/telemetry/v1/BackendStatus';
+export type { BreakerCounts, BreakerCounts__Output } from './generated/hotswap/telemetry/v1/BreakerCounts';
+export type {
+  RateLimitRejections,
+  RateLimitRejections__Output,
+} from './generated/hotswap/telemetry/v1/RateLimitRejections';
+export {
+  toWireTrafficVariant,
+  fromWireTrafficVariant,
+  toWireBreakerState,
+  fromWireBreakerState,
+  type WireTelemetryVariant,
+  type WireBreakerState,
+} from './telemetry-wire';

@@ -3,6 +3,7 @@ import * as protoLoader from '@grpc/proto-loader';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ProtoGrpcType as DiscoveryProto } from './generated/discovery';
+import type { ProtoGrpcType as TelemetryProto } from './generated/telemetry';
 
 const LOADER_OPTIONS: protoLoader.Options = {
   keepCase: false,
@@ -32,6 +33,20 @@ export function loadDiscoveryProto(): DiscoveryProto {
     discovery = grpc.loadPackageDefinition(definition) as unknown as DiscoveryProto;
   }
   return discovery;
+}
+
+let telemetry: TelemetryProto | undefined;
+
+/** The telemetry service package, loaded once from `proto/hotswap/telemetry/v1/telemetry.proto`. */
+export function loadTelemetryProto(): TelemetryProto {
+  if (!telemetry) {
+    const definition = protoLoader.loadSync('hotswap/telemetry/v1/telemetry.proto', {
+      ...LOADER_OPTIONS,
+      includeDirs: [protoRoot()],
+    });
+    telemetry = grpc.loadPackageDefinition(definition) as unknown as TelemetryProto;
+  }
+  return telemetry;
 }
 
 /**

@@ -8,7 +8,7 @@ import { loadBenchSettings, type BenchSettings } from './config/bench-settings';
 import type { LoadMessage, LoadRequest, LoadResult } from './load-generator';
 import { processTreeCpuMs, processTreeSize } from './proc-stat';
 import { computeRatios, formatReport, type TargetId, type TargetMeasurement, type TargetOutcome } from './report';
-import { MEASURED_PATH, benchSnapshot } from './route-table';
+import { BENCH_RATE_LIMIT, MEASURED_PATH, benchSnapshot } from './route-table';
 
 const ROOT = resolve(__dirname, '../../..');
 const DATA_PLANE_MAIN = join(ROOT, 'apps/data-plane/dist/main.js');
@@ -105,15 +105,16 @@ async function main(): Promise<void> {
       }
     });
 
-    for (const [id, routeCount] of [
-      ['a', 1],
-      ['b', 10_000],
+    for (const [id, routeCount, rateLimit] of [
+      ['a', 1, null],
+      ['b', 10_000, null],
+      ['e', 1, BENCH_RATE_LIMIT],
     ] as const) {
-      const label = `data plane, ${routeCount.toLocaleString('en-US')} route${routeCount === 1 ? '' : 's'}`;
+      const label = `data plane, ${routeCount.toLocaleString('en-US')} route${routeCount === 1 ? '' : 's'}${rateLimit ? ', local rate limit' : ''}`;
       await attempt(id, label, async () => {
         if (!existsSync(DATA_PLANE_MAIN)) throw new Error(`${DATA_PLANE_MAIN} is not built (npm run build)`);
-        const configFile = join(workDir, `snapshot-${routeCount}.json`);
-        writeFileSync(configFile, JSON.stringify(benchSnapshot(backendUrl, routeCount)));
+        const configFile = join(workDir, `snapshot-${id}.json`);
+        writeFileSync(configFile, JSON.stringify(benchSnapshot(backendUrl, routeCount, { rateLimit })));
         const dataPlane = await startDataPlane(children, configFile, join(workDir, `cache-${id}`), `bench-${id}`);
         try {
           await expectServes(dataPlane.url, dataPlane.process);

@@ -39,6 +39,17 @@ describe('computeRatios', () => {
     expect(ratios[1]).toMatchObject({ cpuPerRequest: 7.5, throughput: 2_000 / 15_000, p50DeltaMs: 8, p99DeltaMs: 24 });
   });
 
+  it('compares the rate-limited data plane with the bare proxy and with the same data plane without it', () => {
+    const outcomes: TargetOutcome[] = [
+      aMeasurement({ id: 'c', cpuMicrosPerRequest: 200 }),
+      aMeasurement({ id: 'a', cpuMicrosPerRequest: 300 }),
+      aMeasurement({ id: 'e', cpuMicrosPerRequest: 330 }),
+    ];
+    const ratios = computeRatios(outcomes);
+    expect(ratios.map((r) => `${r.target}/${r.baseline}`)).toEqual(['a/c', 'e/c', 'e/a']);
+    expect(ratios[2]?.cpuPerRequest).toBeCloseTo(1.1);
+  });
+
   it('leaves out pairs where one side was not measured', () => {
     const outcomes: TargetOutcome[] = [
       aMeasurement({ id: 'd' }),

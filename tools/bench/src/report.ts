@@ -1,6 +1,6 @@
 import type { LoadResult } from './load-generator';
 
-export type TargetId = 'a' | 'b' | 'c' | 'd';
+export type TargetId = 'a' | 'b' | 'c' | 'd' | 'e';
 
 /** One target's figures, measured after its warm-up. */
 export interface TargetMeasurement {
@@ -37,24 +37,32 @@ export function isMeasured(outcome: TargetOutcome | undefined): outcome is Targe
   return outcome !== undefined && !('error' in outcome);
 }
 
-/** Ratios of (a) and (b) to (c) and (d), for the pairs where both were measured. */
+/** The pairs compared: the data plane targets to the bare proxy and the direct call; the rate-limited one to (a). */
+const COMPARED: ReadonlyArray<readonly [target: TargetId, baseline: TargetId]> = [
+  ['a', 'c'],
+  ['a', 'd'],
+  ['b', 'c'],
+  ['b', 'd'],
+  ['e', 'c'],
+  ['e', 'a'],
+];
+
+/** Ratios of the COMPARED pairs where both were measured. */
 export function computeRatios(outcomes: readonly TargetOutcome[]): Ratio[] {
   const byId = new Map(outcomes.map((outcome) => [outcome.id, outcome]));
   const ratios: Ratio[] = [];
-  for (const target of ['a', 'b'] as const) {
-    for (const baseline of ['c', 'd'] as const) {
-      const t = byId.get(target);
-      const b = byId.get(baseline);
-      if (!isMeasured(t) || !isMeasured(b)) continue;
-      ratios.push({
-        target,
-        baseline,
-        cpuPerRequest: t.cpuMicrosPerRequest / b.cpuMicrosPerRequest,
-        throughput: t.requestsPerSecond / b.requestsPerSecond,
-        p50DeltaMs: t.latencyMs.p50 - b.latencyMs.p50,
-        p99DeltaMs: t.latencyMs.p99 - b.latencyMs.p99,
-      });
-    }
+  for (const [target, baseline] of COMPARED) {
+    const t = byId.get(target);
+    const b = byId.get(baseline);
+    if (!isMeasured(t) || !isMeasured(b)) continue;
+    ratios.push({
+      target,
+      baseline,
+      cpuPerRequest: t.cpuMicrosPerRequest / b.cpuMicrosPerRequest,
+      throughput: t.requestsPerSecond / b.requestsPerSecond,
+      p50DeltaMs: t.latencyMs.p50 - b.latencyMs.p50,
+      p99DeltaMs: t.latencyMs.p99 - b.latencyMs.p99,
+    });
   }
   return ratios;
 }

@@ -1,5 +1,5 @@
 import { matchPathPattern, parsePathPattern, validateSnapshot } from '@hotswap/config-snapshot';
-import { MEASURED_PATH, MEASURED_ROUTE_ID, benchSnapshot } from './route-table';
+import { BENCH_RATE_LIMIT, MEASURED_PATH, MEASURED_ROUTE_ID, benchSnapshot } from './route-table';
 
 describe('benchSnapshot', () => {
   it('holds only the measured route when one route is asked for', () => {
@@ -32,5 +32,12 @@ describe('benchSnapshot', () => {
   it('forwards the measured path unchanged, as the bare proxy does', () => {
     const measured = benchSnapshot('http://127.0.0.1:4000', 1).routes[0];
     expect(measured).toMatchObject({ pathPattern: '/bench/**', stripPrefix: false, backendIds: ['bench-backend'] });
+    expect(measured?.rateLimit).toBeNull();
+  });
+
+  it('puts a local rate limit on the measured route when asked, higher than any run sends', () => {
+    const snapshot = benchSnapshot('http://127.0.0.1:4000', 1, { rateLimit: BENCH_RATE_LIMIT });
+    expect(snapshot.routes[0]?.rateLimit).toMatchObject({ policy: 'local', limit: 10_000_000, window: 'hour' });
+    expect(validateSnapshot(JSON.parse(JSON.stringify(snapshot)))).toMatchObject({ ok: true });
   });
 });

@@ -3,6 +3,7 @@ import {
   buildSnapshot,
   circuitBreakerSchema,
   globalSettingsSchema,
+  rateLimitSchema,
   routeConfigSchema,
   type BackendConfig,
   type ConfigSnapshot,
@@ -16,11 +17,27 @@ export const MEASURED_ROUTE_ID = 'bench';
 const OTHER_BACKEND_COUNT = 100;
 
 /**
+ * A local rate limit on the measured route, high enough that no request of a run is refused: the cost of the check
+ * (key, counter update, headers) without 429s.
+ */
+export const BENCH_RATE_LIMIT = rateLimitSchema.parse({
+  algorithm: 'FixedWindow',
+  limit: 10_000_000,
+  window: 'hour',
+  keyBy: 'ClientIP',
+  policy: 'local',
+});
+
+/**
  * A snapshot with the measured route (`/bench/**`, forwarding the path unchanged to `backendUrl`, circuit breaker
- * and the default retry policy on) and `routeCount - 1`
+ * and the default retry policy on, and `options.rateLimit` when given) and `routeCount - 1`
  * others, each under its own literal prefix, a mix of globstars, parameters and wildcards.
  */
-export function benchSnapshot(backendUrl: string, routeCount: number): ConfigSnapshot {
+export function benchSnapshot(
+  backendUrl: string,
+  routeCount: number,
+  options: { rateLimit?: RouteConfig['rateLimit'] } = {},
+): ConfigSnapshot {
   const backends: BackendConfig[] = [
     backendConfigSchema.parse({ backendId: 'bench-backend', name: 'bench-backend', url: backendUrl }),
   ];
@@ -33,6 +50,7 @@ export function benchSnapshot(backendUrl: string, routeCount: number): ConfigSna
       stripPrefix: false,
       // The guide's breaker (5 failures, 30 s, 3 successes), stated: the data plane is measured with it on.
       circuitBreaker: circuitBreakerSchema.parse({}),
+      rateLimit: options.rateLimit ?? null,
     }),
   ];
   const others = Math.min(OTHER_BACKEND_COUNT, routeCount - 1);

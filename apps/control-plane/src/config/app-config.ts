@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { parseDurationMs } from '@hotswap/config-snapshot';
 import { z } from 'zod';
 
 /** The control plane's configuration: parsed from the environment once, at start, then frozen. */
@@ -22,6 +23,14 @@ export interface AppConfig {
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Identifies this replica in logs and in the fleet view. */
   readonly instanceId: string;
+  readonly deployments: {
+    /** Environments whose deployments need an Admin's approval (DEPLOYMENT_APPROVAL_ENVIRONMENTS). */
+    readonly approvalEnvironments: readonly string[];
+    /** A pending approval older than this rejects its deployment (DEPLOYMENT_APPROVAL_TTL, default 24 h). */
+    readonly approvalTtlMs: number;
+    /** How often an in-progress deployment is analysed and its phase checked (DEPLOYMENT_ANALYSIS_INTERVAL). */
+    readonly analysisIntervalMs: number;
+  };
 }
 
 /** Nest injection token of the frozen AppConfig. */
@@ -31,6 +40,18 @@ export const APP_CONFIG = Symbol('APP_CONFIG');
 export const DEV_SECRET_FILE = resolve(process.cwd(), '.hotswap/jwt-secret');
 
 const port = z.coerce.number().int().min(1).max(65_535);
+const durationMs = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => {
+      const ms = parseDurationMs(value);
+      if (ms === undefined || ms < 1) {
+        ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration such as "5s", "24h" or "PT5M"` });
+        return z.NEVER;
+      }
+      return ms;
+    });
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   CONTROL_PLANE_HOST: z.string().min(1).default('0.0.0.0'),
@@ -57,6 +78,17 @@ const envSchema = z.object({
   JWT_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(31_536_000).default(86_400),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   CONTROL_PLANE_INSTANCE_ID: z.string().min(1).optional(),
+  DEPLOYMENT_APPROVAL_ENVIRONMENTS: z
+    .string()
+    .default('production')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((name) => name.trim())
+        .filter((name) => name !== ''),
+    ),
+  DEPLOYMENT_APPROVAL_TTL: durationMs('24h'),
+  DEPLOYMENT_ANALYSIS_INTERVAL: durationMs('5s'),
 });
 
 export class ConfigError extends Error {
@@ -94,6 +126,11 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     }),
     logLevel: e.LOG_LEVEL,
     instanceId: e.CONTROL_PLANE_INSTANCE_ID ?? `control-plane-${process.pid}`,
+    deployments: Object.freeze({
+      approvalEnvironments: Object.freeze(e.DEPLOYMENT_APPROVAL_ENVIRONMENTS),
+      approvalTtlMs: e.DEPLOYMENT_APPROVAL_TTL,
+      analysisIntervalMs: e.DEPLOYMENT_ANALYSIS_INTERVAL,
+    }),
   });
 }
 

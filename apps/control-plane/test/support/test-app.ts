@@ -42,7 +42,8 @@ export interface TestApp {
 
 export const API = '/api/v1/gateway';
 
-export async function startTestApp(): Promise<TestApp> {
+/** `env`: further environment variables of the control plane (REDIS_URL, DEPLOYMENT_* ...). */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const db = await createTestDatabase();
   const config: AppConfig = {
     ...loadAppConfig({
@@ -50,6 +51,7 @@ export async function startTestApp(): Promise<TestApp> {
       DATABASE_URL: db.url,
       JWT_SECRET: 'test-secret-test-secret-test-secret-0123456789',
       LOG_LEVEL: 'error',
+      ...env,
     }),
     // Port 0: every test app gets its own gRPC port.
     grpc: { host: '127.0.0.1', port: 0 },

@@ -1,4 +1,4 @@
-import { DataPlaneConfigError, loadDataPlaneConfig } from './data-plane-config';
+import { DataPlaneConfigError, loadDataPlaneConfig, maskRedisUrl } from './data-plane-config';
 
 describe('loadDataPlaneConfig', () => {
   it('applies the documented defaults', () => {
@@ -18,6 +18,7 @@ describe('loadDataPlaneConfig', () => {
       cache: { keep: 3 },
       drainSeconds: 30,
       logLevel: 'info',
+      telemetry: { intervalMs: 5_000, maxSeries: 1_000 },
     });
     expect(config.dataPlaneId).toBe(`${config.hostname}-${process.pid}`);
     expect(config.cache.dir).toBe(`/srv/.hotswap/data-plane/${config.dataPlaneId}`);
@@ -40,6 +41,8 @@ describe('loadDataPlaneConfig', () => {
         GATEWAY_MAX_ROUTES: '2',
         GATEWAY_DRAIN_SECONDS: '1.5',
         LOG_LEVEL: 'debug',
+        TELEMETRY_INTERVAL_MS: '200',
+        TELEMETRY_MAX_SERIES: '50',
       },
       ['--config', 'gateway.json'],
       '/srv',
@@ -53,6 +56,7 @@ describe('loadDataPlaneConfig', () => {
       cache: { dir: '/srv/cache', keep: 5 },
       drainSeconds: 1.5,
       logLevel: 'debug',
+      telemetry: { intervalMs: 200, maxSeries: 50 },
     });
     expect(loadDataPlaneConfig({}, ['--config=other.json'], '/srv').configFile).toBe('/srv/other.json');
   });
@@ -80,5 +84,35 @@ describe('loadDataPlaneConfig', () => {
     ]) {
       expect(problems.some((problem) => problem.startsWith(name))).toBe(true);
     }
+  });
+
+  it('reads the rate-limit variables: Redis optional, its key prefix, timeout and the local key cap', () => {
+    expect(loadDataPlaneConfig({}, [], '/srv').rateLimits).toEqual({
+      redisUrl: undefined,
+      redisKeyPrefix: 'hotswap',
+      redisTimeoutMs: 50,
+      localMaxKeys: 100_000,
+    });
+    const config = loadDataPlaneConfig(
+      {
+        REDIS_URL: 'redis://:secret@127.0.0.1:6379/2',
+        REDIS_KEY_PREFIX: 'gw-1',
+        RATE_LIMIT_REDIS_TIMEOUT_MS: '20',
+        RATE_LIMIT_LOCAL_MAX_KEYS: '500',
+      },
+      [],
+      '/srv',
+    );
+    expect(config.rateLimits).toEqual({
+      redisUrl: 'redis://:secret@127.0.0.1:6379/2',
+      redisKeyPrefix: 'gw-1',
+      redisTimeoutMs: 20,
+      localMaxKeys: 500,
+    });
+    expect(maskRedisUrl('redis://:secret@127.0.0.1:6379/2')).toBe('redis://:***@127.0.0.1:6379/2');
+    expect(loadDataPlaneConfig({ REDIS_URL: '' }, [], '/srv').rateLimits.redisUrl).toBeUndefined();
+    expect(() =>
+      loadDataPlaneConfig({ REDIS_URL: 'http://127.0.0.1:6379', REDIS_KEY_PREFIX: ':bad', RATE_LIMIT_LOCAL_MAX_KEYS: '0' }),
+    ).toThrow(/REDIS_URL[\s\S]*REDIS_KEY_PREFIX[\s\S]*RATE_LIMIT_LOCAL_MAX_KEYS/);
   });
 });

@@ -24,6 +24,18 @@ export interface DataPlaneConfig {
   readonly cache: { readonly dir: string; readonly keep: number };
   readonly drainSeconds: number;
   readonly logLevel: LogLevel;
+  /** Traffic reports to the control plane (on CONTROL_PLANE_GRPC_URL): window length and series cap per report. */
+  readonly telemetry: { readonly intervalMs: number; readonly maxSeries: number };
+  readonly rateLimits: {
+    /** REDIS_URL: where `redis`-policy rate limits are counted; absent: they are counted per data plane. */
+    readonly redisUrl: string | undefined;
+    /** REDIS_KEY_PREFIX: first part of every Redis key this data plane writes. */
+    readonly redisKeyPrefix: string;
+    /** RATE_LIMIT_REDIS_TIMEOUT_MS: a Redis call unanswered for this long counts as Redis unreachable. */
+    readonly redisTimeoutMs: number;
+    /** RATE_LIMIT_LOCAL_MAX_KEYS: clients a `local` rate limit of one route keeps counts for, at most. */
+    readonly localMaxKeys: number;
+  };
 }
 
 export class DataPlaneConfigError extends Error {
@@ -61,6 +73,18 @@ const envSchema = z.object({
   GATEWAY_MAX_ROUTES: positiveInt(10_000_000).default(10_000),
   GATEWAY_DRAIN_SECONDS: z.coerce.number().min(0).max(3600).default(30),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  TELEMETRY_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(5_000),
+  TELEMETRY_MAX_SERIES: z.coerce.number().int().min(2).max(100_000).default(1_000),
+  REDIS_URL: z
+    .url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' })
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9:._-]{0,99}$/, 'must be 1-100 letters, digits, ":", ".", "_" or "-"')
+    .default('hotswap'),
+  RATE_LIMIT_REDIS_TIMEOUT_MS: positiveInt(10_000).default(50),
+  RATE_LIMIT_LOCAL_MAX_KEYS: positiveInt(100_000_000).default(100_000),
 });
 
 /** Reads `--config FILE` (or `--config=FILE`); every other argument is a problem. */
@@ -123,5 +147,23 @@ export function loadDataPlaneConfig(
     }),
     drainSeconds: e.GATEWAY_DRAIN_SECONDS,
     logLevel: e.LOG_LEVEL,
+    telemetry: Object.freeze({ intervalMs: e.TELEMETRY_INTERVAL_MS, maxSeries: e.TELEMETRY_MAX_SERIES }),
+    rateLimits: Object.freeze({
+      redisUrl: e.REDIS_URL,
+      redisKeyPrefix: e.REDIS_KEY_PREFIX,
+      redisTimeoutMs: e.RATE_LIMIT_REDIS_TIMEOUT_MS,
+      localMaxKeys: e.RATE_LIMIT_LOCAL_MAX_KEYS,
+    }),
   });
+}
+
+/** A Redis URL with its password masked, for logs. */
+export function maskRedisUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparsable URL)';
+  }
 }

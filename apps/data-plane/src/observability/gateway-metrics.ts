@@ -35,6 +35,8 @@ export class GatewayMetrics {
   readonly retriesTotal: Counter<'route'>;
   readonly circuitBreakerState: Gauge<'backend'>;
   readonly circuitBreakerOpenTotal: Counter<'backend'>;
+  readonly rateLimitRejectionsTotal: Counter<'route'>;
+  readonly rateLimitStoreErrorsTotal: Counter<'route'>;
 
   constructor(dataPlaneId: string, countConnections: () => Promise<number>) {
     this.registry.setDefaultLabels({ data_plane: dataPlaneId });
@@ -102,6 +104,18 @@ export class GatewayMetrics {
       name: 'gateway_circuit_breaker_open_total',
       help: 'Times a backend circuit breaker opened',
       labelNames: ['backend'],
+      registers,
+    });
+    this.rateLimitRejectionsTotal = new Counter({
+      name: 'gateway_rate_limit_rejections_total',
+      help: 'Requests answered 429 by a route rate limit, by route',
+      labelNames: ['route'],
+      registers,
+    });
+    this.rateLimitStoreErrorsTotal = new Counter({
+      name: 'gateway_rate_limit_store_errors_total',
+      help: 'Rate-limit checks the shared store (Redis) did not answer, by route (the route failed open or closed)',
+      labelNames: ['route'],
       registers,
     });
     collectDefaultMetrics({ register: this.registry });

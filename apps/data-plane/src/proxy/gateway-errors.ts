@@ -6,10 +6,12 @@ export const GATEWAY_ERRORS = {
   ROUTE_NOT_FOUND: { status: 404, message: 'No route matches this request' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'The route does not allow this method' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is larger than this gateway accepts' },
+  RATE_LIMIT_EXCEEDED: { status: 429, message: 'Too many requests: the rate limit of this route is exhausted' },
   INTERNAL_ERROR: { status: 500, message: 'The gateway failed to handle the request' },
   BAD_GATEWAY: { status: 502, message: 'The backend could not be reached or closed the connection' },
   NO_CONFIGURATION: { status: 503, message: 'This gateway has no configuration yet' },
   NO_BACKEND_AVAILABLE: { status: 503, message: 'No backend of this route is available' },
+  RATE_LIMIT_UNAVAILABLE: { status: 503, message: 'The rate limit of this route cannot be checked right now' },
   GATEWAY_TIMEOUT: { status: 504, message: 'The backend did not answer in time' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

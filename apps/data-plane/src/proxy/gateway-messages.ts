@@ -16,6 +16,8 @@ export class GatewayRequest extends IncomingMessage {
   isBodyTooLarge = false;
   /** The backend of the attempt in flight (undefined between attempts). */
   target: ProxyTarget | undefined = undefined;
+  /** The backend of the last attempt started (telemetry attributes the outcome to it). */
+  lastTarget: ProxyTarget | undefined = undefined;
   /** Attempts started so far. */
   attempt = 0;
   /** `performance.now()` past which no attempt starts and a waiting backend gets 504 (the route's timeout). */

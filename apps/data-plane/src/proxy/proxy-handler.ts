@@ -8,6 +8,7 @@ import { methodLabel, NO_ROUTE_LABEL, type GatewayMetrics } from '../observabili
 import type { Logger } from '../observability/logger';
 import type { ProxyTarget } from '../snapshot/compiled-snapshot';
 import type { SnapshotStore } from '../snapshot/snapshot-store';
+import type { TelemetryCollector } from '../telemetry/telemetry-collector';
 import { prepareRequestHeaders, prepareResponseHeaders } from './forward-headers';
 import { sendGatewayError, type GatewayErrorCode } from './gateway-errors';
 import type { GatewayRequest, GatewayResponse } from './gateway-messages';
@@ -56,6 +57,7 @@ const MAX_RESPONSE_LISTENERS = 32;
 export interface ProxyHandlerOptions {
   store: SnapshotStore;
   metrics: GatewayMetrics;
+  telemetry: TelemetryCollector;
   logger: Logger;
   maxBodyBytes: number;
 }
@@ -118,14 +120,16 @@ export class ProxyHandler {
     const path = queryAt === -1 ? url : url.slice(0, queryAt);
     const method = req.method ?? 'GET';
     const router = active.compiled.router;
-    const route = router.match(headers.host, method, path);
-    if (route === undefined) {
+    const matched = router.match(headers.host, method, path);
+    if (matched === undefined) {
       const allowed = router.allowedMethods(headers.host, path);
       if (allowed.length > 0) {
         return sendGatewayError(res, 'METHOD_NOT_ALLOWED', traceId, { allow: allowed.join(', ') });
       }
       return sendGatewayError(res, 'ROUTE_NOT_FOUND', traceId);
     }
+    // A deployment in flight: the version (stable, canary or preview) that serves this request.
+    const route = matched.split === undefined ? matched : matched.split.pick(headers);
     res.routeLabel = route.metricLabel;
     req.route = route;
 
@@ -171,6 +175,7 @@ export class ProxyHandler {
     state.inFlight++;
     state.totalRequests++;
     req.target = target;
+    req.lastTarget = target;
     const basePath = target.basePath;
     req.url = basePath === '' ? req.forwardPath : basePath + req.forwardPath;
     if (++req.attempt === 1) {
@@ -271,6 +276,9 @@ export class ProxyHandler {
 
   private readonly onResponseDone = (res: GatewayResponse): void => {
     const req = res.req;
+    const latencyMs = performance.now() - res.startedAt;
+    // Before endAttempt: an attempt still in flight means the answer is the backend's own.
+    this.options.telemetry.record(req, res.statusCode, latencyMs);
     this.endAttempt(req);
     if (req.retryTimer !== undefined) {
       clearTimeout(req.retryTimer);
@@ -281,7 +289,7 @@ export class ProxyHandler {
       res.methodLabel,
       res.statusCode,
       res.writableFinished,
-      (performance.now() - res.startedAt) / 1000,
+      latencyMs / 1000,
     );
     if (--this.inFlightCount === 0 && this.idleWaiters.length > 0) {
       const waiters = this.idleWaiters;

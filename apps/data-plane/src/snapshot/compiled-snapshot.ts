@@ -5,6 +5,7 @@ import type { Balancer, BalancerTarget } from '../proxy/balancer';
 import type { HeaderTemplate } from '../proxy/header-template';
 import type { PathRewriter } from '../proxy/path-rewrite';
 import type { Router } from '../proxy/router';
+import type { RouteVariant, TrafficSplitter } from '../proxy/traffic-split';
 
 /** The http-proxy-3 options for one backend of a route, built once per snapshot. */
 export type ForwardOptions = ServerOptions;
@@ -50,6 +51,10 @@ export interface CompiledRoute {
   readonly priority: number;
   /** Label value for metrics (the route's name: unique within a snapshot). */
   readonly metricLabel: string;
+  /** Which version of the route this is: `stable` unless a deployment is in flight (label for telemetry). */
+  readonly variant: RouteVariant;
+  /** With a deployment in flight: picks, per request, the variant that serves it (the router holds this one). */
+  readonly split: TrafficSplitter<CompiledRoute> | undefined;
   /** The route's `timeoutSeconds` in ms: the budget of all attempts until the response starts (504 after). */
   readonly timeoutMs: number;
   readonly pathRewriter: PathRewriter;

@@ -15,6 +15,7 @@ import { ConsistentHashRing } from '../proxy/consistent-hash';
 import { compileHeaderTemplate, type HeaderTemplate } from '../proxy/header-template';
 import { createPathRewriter, type PathRewriter } from '../proxy/path-rewrite';
 import { RouterBuilder } from '../proxy/router';
+import { TrafficSplitter, type RouteVariant } from '../proxy/traffic-split';
 import type {
   CompiledRetryPolicy,
   CompiledRoute,
@@ -29,6 +30,8 @@ export type CompileResult = { ok: true; compiled: CompiledSnapshot } | { ok: fal
 export interface CompilerLimits {
   /** GATEWAY_MAX_ROUTES: a snapshot with more routes is refused. */
   readonly maxRoutes: number;
+  /** This data plane's id: a Rolling deployment serves its new version on the data planes it lists. */
+  readonly dataPlaneId?: string;
 }
 
 /** Request bodies up to this size are kept so that a retry can replay them (retryable methods, retry policy). */
@@ -61,27 +64,37 @@ export class SnapshotCompiler {
       if (!parsed.ok) issues.push({ path: `routes[${index}].pathPattern`, message: parsed.reason });
       return parsed.ok ? parsed.value : undefined;
     });
-    const rewriters = snapshot.routes.map((route, index): PathRewriter | undefined => {
+    const rewriterOf = (
+      forwarding: Pick<RouteConfig, 'stripPrefix' | 'transformations'>,
+      index: number,
+      at: string,
+    ): PathRewriter | undefined => {
       const parsed = parsedPatterns[index];
       if (!parsed) return undefined;
       try {
         return createPathRewriter(parsed, {
-          stripPrefix: route.stripPrefix,
-          rewritePath: route.transformations?.request.rewritePath ?? null,
+          stripPrefix: forwarding.stripPrefix,
+          rewritePath: forwarding.transformations?.request.rewritePath ?? null,
         });
       } catch (error) {
         issues.push({
-          path: `routes[${index}].transformations.request.rewritePath.pattern`,
+          path: `${at}.transformations.request.rewritePath.pattern`,
           message: `does not compile here: ${(error as Error).message}`,
         });
         return undefined;
       }
-    });
+    };
+    const rewriters = snapshot.routes.map((route, index) => rewriterOf(route, index, `routes[${index}]`));
+    const canaryRewriters = snapshot.routes.map((route, index) =>
+      route.trafficSplit === null
+        ? undefined
+        : rewriterOf(route.trafficSplit.canary, index, `routes[${index}].trafficSplit.canary`),
+    );
     if (issues.length > 0) return { ok: false, issues };
 
     const backendsById = new Map(snapshot.backends.map((backend) => [backend.backendId, backend]));
     const warnings: string[] = [];
-    const breakerPolicies = resolveBreakerPolicies(snapshot.routes, warnings);
+    const breakerPolicies = resolveBreakerPolicies(snapshot.routes.flatMap(withCanaryForwarding), warnings);
     const states = this.backendStates.beginSwap();
     // Shared by every route with the same backend and breaker use: 10,000 routes over few backends stay small.
     const forwardOptions = new Map<string, ForwardOptions>();
@@ -128,23 +141,25 @@ export class SnapshotCompiler {
     const routes = new Map<string, CompiledRoute>();
     let unenforcedRateLimits = 0;
 
-    snapshot.routes.forEach((route, index) => {
-      if (!route.isEnabled) return;
-      const parsed = parsedPatterns[index];
-      const pathRewriter = rewriters[index];
-      if (!parsed || !pathRewriter) return;
+    const compileVariant = (
+      route: RouteConfig,
+      pathRewriter: PathRewriter,
+      variant: RouteVariant,
+      previousBalancer: CompiledRoute['balancer'] | undefined,
+    ): CompiledRoute => {
       const usesBreaker = route.circuitBreaker?.enabled ?? true;
       const targets: ProxyTarget[] = [];
       for (const backendId of route.backendIds) {
         const backend = backendsById.get(backendId);
         if (backend) targets.push(targetOf(backend, usesBreaker));
       }
-      if (route.rateLimit) unenforcedRateLimits++;
-      const compiled: CompiledRoute = Object.freeze({
+      return Object.freeze({
         routeId: route.routeId,
         name: route.name,
         priority: route.priority,
         metricLabel: route.name,
+        variant,
+        split: undefined,
         timeoutMs: route.timeoutSeconds * 1000,
         pathRewriter,
         targets,
@@ -152,12 +167,45 @@ export class SnapshotCompiler {
           route.strategy,
           targets,
           balancerOptions(route, targets, usesBreaker, rings),
-          previous?.routes.get(route.routeId)?.balancer,
+          previousBalancer,
         ),
         retry: compileRetryPolicy(route.retryPolicy ?? DEFAULT_RETRY_POLICY),
         requestHeaders: headerTransform(route.transformations?.request),
         responseHeaders: headerTransform(route.transformations?.response),
       });
+    };
+
+    snapshot.routes.forEach((route, index) => {
+      if (!route.isEnabled) return;
+      const parsed = parsedPatterns[index];
+      const pathRewriter = rewriters[index];
+      if (!parsed || !pathRewriter) return;
+      if (route.rateLimit) unenforcedRateLimits++;
+      const before = previous?.routes.get(route.routeId);
+      const trafficSplit = route.trafficSplit;
+      const canaryRewriter = canaryRewriters[index];
+      let compiled: CompiledRoute;
+      if (trafficSplit === null || canaryRewriter === undefined) {
+        compiled = compileVariant(route, pathRewriter, 'stable', before?.balancer);
+      } else {
+        const canaryRoute = { ...route, ...trafficSplit.canary };
+        const canary = compileVariant(canaryRoute, canaryRewriter, 'canary', before?.split?.canary.balancer);
+        const preview: CompiledRoute = Object.freeze({ ...canary, variant: 'preview' });
+        const isRolledOut = trafficSplit.rolloutDataPlaneIds.includes(this.limits.dataPlaneId ?? '');
+        const splitter = new TrafficSplitter<CompiledRoute>(
+          compileVariant(route, pathRewriter, 'stable', before?.split?.stable.balancer ?? before?.balancer),
+          canary,
+          preview,
+          {
+            pinHeader: trafficSplit.pinHeader.toLowerCase(),
+            previewHeader: trafficSplit.strategy === 'BlueGreen' ? trafficSplit.previewHeader.toLowerCase() : undefined,
+            canaryPercentage:
+              trafficSplit.strategy === 'Rolling' ? (isRolledOut ? 100 : 0) : trafficSplit.canaryPercentage,
+          },
+        );
+        // The router holds a stable twin carrying the split; the handler swaps in the variant the split picks.
+        compiled = Object.freeze({ ...splitter.stable, split: splitter });
+      }
       routes.set(route.routeId, compiled);
       builder.add(
         {
@@ -224,6 +272,11 @@ function resolveBreakerPolicies(routes: readonly RouteConfig[], warnings: string
     warnings.push(`backend ${backendId}: routes configure different circuit breakers; the first route's applies`);
   }
   return policies;
+}
+
+/** A route, and with an in-flight deployment also its new version's forwarding config on the same route. */
+function withCanaryForwarding(route: RouteConfig): RouteConfig[] {
+  return route.trafficSplit === null ? [route] : [route, { ...route, ...route.trafficSplit.canary }];
 }
 
 function balancerOptions(

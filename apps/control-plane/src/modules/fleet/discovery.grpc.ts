@@ -9,8 +9,8 @@ import {
 import type { ErrorCode, GatewayError } from '../../common/errors/gateway-error';
 import type { DiscoveryService } from './discovery.service';
 
-/** The gRPC status of each error code: the discovery transport's one mapping. */
-const GRPC_STATUS: Record<ErrorCode, grpc.status> = {
+/** The gRPC status of each error code: the one mapping of the gRPC transports (discovery, telemetry). */
+export const GRPC_STATUS: Record<ErrorCode, grpc.status> = {
   VALIDATION_ERROR: grpc.status.INVALID_ARGUMENT,
   UNAUTHORIZED: grpc.status.UNAUTHENTICATED,
   FORBIDDEN: grpc.status.PERMISSION_DENIED,
@@ -30,6 +30,10 @@ type DiscoveryCall = grpc.ServerDuplexStream<DataPlaneMessage__Output, ControlPl
 export class DiscoveryGrpcServer {
   private server: grpc.Server | undefined;
   private boundPort: number | undefined;
+  private readonly services: Array<{
+    definition: grpc.ServiceDefinition;
+    handlers: grpc.UntypedServiceImplementation;
+  }> = [];
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -44,12 +48,22 @@ export class DiscoveryGrpcServer {
     return this.boundPort;
   }
 
+  /**
+   * Serves another gRPC service on the same port (telemetry, management). Only before `start`; the service's module
+   * ends its own calls before this server stops (or they are cut off after the grace period).
+   */
+  addService(definition: grpc.ServiceDefinition, handlers: grpc.UntypedServiceImplementation): void {
+    if (this.server) throw new Error('gRPC services are added before the server starts');
+    this.services.push({ definition, handlers });
+  }
+
   /** Binds and serves; resolves with the bound port. */
   async start(): Promise<number> {
     if (this.server) throw new Error('the discovery gRPC server is already started');
     const server = new grpc.Server(GRPC_SERVER_OPTIONS);
     const handlers: ConfigDiscoveryHandlers = { StreamConfig: (call) => this.serve(call) };
     server.addService(loadDiscoveryProto().hotswap.discovery.v1.ConfigDiscovery.service, handlers);
+    for (const service of this.services) server.addService(service.definition, service.handlers);
     const host = this.address.host.includes(':') ? `[${this.address.host}]` : this.address.host;
     try {
       this.boundPort = await new Promise<number>((resolve, reject) =>

@@ -13,7 +13,9 @@ export class HealthController {
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Health of the control plane (public): Degraded when PostgreSQL does not answer' })
   @ApiOkResponse({
-    description: 'status, version, uptime, routesConfigured, backendsHealthy, backendsTotal, lastConfigUpdate…',
+    description:
+      'status, version, uptime, routesConfigured, backendsHealthy, backendsTotal, lastConfigUpdate, ' +
+      'requestsPerSecond, activeConnections…',
   })
   check(): Promise<HealthReport> {
     return this.health.check();

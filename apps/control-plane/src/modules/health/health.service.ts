@@ -4,6 +4,7 @@ import type { ConfigSnapshot } from '@hotswap/config-snapshot';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { SnapshotsService } from '../snapshots/snapshots.service';
+import { TelemetryService } from '../telemetry/telemetry.service';
 
 export interface HealthReport {
   status: 'Healthy' | 'Degraded';
@@ -15,6 +16,10 @@ export interface HealthReport {
   backendsTotal: number;
   lastConfigUpdate: string | null;
   configVersion: number | null;
+  /** Requests per second over the last minute, on every data plane (their telemetry). */
+  requestsPerSecond: number;
+  /** Client connections open on the data planes reporting now. */
+  activeConnections: number;
   database: { status: 'Up' | 'Down'; latencyMs: number | null; error?: string };
 }
 
@@ -27,6 +32,7 @@ export class HealthService {
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(SnapshotsService) private readonly snapshots: SnapshotsService,
+    @Inject(TelemetryService) private readonly telemetry: TelemetryService,
   ) {}
 
   async check(): Promise<HealthReport> {
@@ -55,6 +61,7 @@ export class HealthService {
       backendsTotal: snapshot?.backends.length ?? 0,
       lastConfigUpdate: snapshot?.createdAt ?? null,
       configVersion: snapshot?.version ?? null,
+      ...this.telemetry.healthFigures(),
       database,
     };
   }

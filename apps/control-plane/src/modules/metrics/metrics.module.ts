@@ -1,15 +1,14 @@
 import { Global, Module } from '@nestjs/common';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { HttpMetrics } from './http-metrics';
-import { MetricsController } from './metrics.controller';
 
 /**
  * The Prometheus registry of this process, injectable as `Registry` (prom-client) so any module can add its
- * metrics; default process metrics and HTTP request metrics included. Served as text at `/metrics`.
+ * metrics; default process metrics and HTTP request metrics included. Served as text at `/metrics` by
+ * `servePrometheusMetrics` (app.ts).
  */
 @Global()
 @Module({
-  controllers: [MetricsController],
   providers: [
     {
       provide: Registry,

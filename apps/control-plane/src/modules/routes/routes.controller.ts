@@ -20,6 +20,7 @@ import { ApiPagination, openApiSchemaOf } from '../../common/http/openapi';
 import { paginationQuerySchema, type Page } from '../../common/http/pagination';
 import { ZodValidationPipe } from '../../common/http/zod-validation';
 import { CurrentActor } from '../auth/principal';
+import { Roles } from '../auth/roles.decorator';
 import {
   createRouteBodySchema,
   createRouteExample,
@@ -32,6 +33,7 @@ import {
   type RouteView,
   type UpdateRouteBody,
 } from './dto/route.dto';
+import { TelemetryService, type RouteStatistics } from '../telemetry/telemetry.service';
 import { RoutesService } from './routes.service';
 
 const updatePipe = new ZodValidationPipe(updateRouteBodySchema, { partial: true });
@@ -47,7 +49,10 @@ const updateBody = {
 @ApiBearerAuth()
 @Controller('routes')
 export class RoutesController {
-  constructor(@Inject(RoutesService) private readonly routes: RoutesService) {}
+  constructor(
+    @Inject(RoutesService) private readonly routes: RoutesService,
+    @Inject(TelemetryService) private readonly telemetry: TelemetryService,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'List routes' })
@@ -62,11 +67,16 @@ export class RoutesController {
   }
 
   @Get(':routeId')
-  @ApiOperation({ summary: 'Get a route (its live version), backends expanded' })
-  @ApiOkResponse({ description: 'The route' })
+  @ApiOperation({ summary: 'Get a route (its live version), backends expanded, with its traffic statistics' })
+  @ApiOkResponse({
+    description:
+      'The route; `statistics`: its traffic over the last 5 minutes on every data plane (requests, errors, ' +
+      'errorRate 0-1, requestsPerSecond, latency p50/p95/p99 in ms)',
+  })
   @ApiNotFoundResponse({ description: 'NOT_FOUND' })
-  get(@Param('routeId') routeId: string): Promise<RouteView> {
-    return this.routes.get(routeId);
+  async get(@Param('routeId') routeId: string): Promise<RouteView & { statistics: RouteStatistics }> {
+    const route = await this.routes.get(routeId);
+    return { ...route, statistics: this.telemetry.routeStatistics(routeId) };
   }
 
   @Post()
@@ -133,6 +143,23 @@ export class RoutesController {
     page: z.output<typeof paginationQuerySchema>,
   ): Promise<Page<RouteVersionView>> {
     return this.routes.versions(routeId, page);
+  }
+
+  @Post(':routeId/versions')
+  @ApiOperation({
+    summary: 'Create a version of a route without applying it (Admin, Operator); a deployment rolls it out',
+    description: 'The fields given replace those of the live version; the result is stored as the next version.',
+  })
+  @ApiBody(updateBody)
+  @ApiCreatedResponse({ description: 'The version: versionNumber, isLive (false), config' })
+  @ApiNotFoundResponse({ description: 'NOT_FOUND' })
+  @Roles('Admin', 'Operator')
+  createVersion(
+    @Param('routeId') routeId: string,
+    @Body(updatePipe) body: UpdateRouteBody,
+    @CurrentActor() actor: Actor,
+  ): Promise<RouteVersionView> {
+    return this.routes.createVersion(routeId, body, actor);
   }
 
   @Get(':routeId/versions/:versionNumber')

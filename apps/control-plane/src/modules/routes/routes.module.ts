@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
 import { BackendsModule } from '../backends/backends.module';
 import { SnapshotsModule } from '../snapshots/snapshots.module';
+import { TelemetryModule } from '../telemetry/telemetry.module';
 import { RoutesController } from './routes.controller';
 import { RoutesService } from './routes.service';
 
 @Module({
-  imports: [SnapshotsModule, BackendsModule],
+  imports: [AuditModule, SnapshotsModule, BackendsModule, TelemetryModule],
   controllers: [RoutesController],
   providers: [RoutesService],
   exports: [RoutesService],

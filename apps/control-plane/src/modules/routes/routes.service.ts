@@ -6,7 +6,7 @@ import type { Actor } from '../../common/http/actor';
 import type { Page } from '../../common/http/pagination';
 import { toFieldIssues } from '../../common/http/zod-validation';
 import { newId } from '../../common/ids';
-import type { AuditEntry } from '../audit/audit.service';
+import { AuditService, type AuditEntry } from '../audit/audit.service';
 import { toBackendView } from '../backends/backend-mapping';
 import { BackendsService } from '../backends/backends.service';
 import { ConfigChangeService } from '../snapshots/config-change.service';
@@ -32,6 +32,7 @@ export class RoutesService {
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(ConfigChangeService) private readonly changes: ConfigChangeService,
     @Inject(BackendsService) private readonly backends: BackendsService,
+    @Inject(AuditService) private readonly audit: AuditService,
   ) {}
 
   async list(query: ListRoutesQuery): Promise<Page<RouteView>> {
@@ -111,6 +112,36 @@ export class RoutesService {
       };
     });
     return result;
+  }
+
+  /**
+   * Stores the live config with `patch` applied as the route's next version, without making it live (a deployment
+   * rolls it out). Audited; no snapshot is written since nothing served changes.
+   */
+  async createVersion(routeId: string, patch: UpdateRouteBody, actor: Actor): Promise<RouteVersionView> {
+    return this.dataSource.transaction(async (manager) => {
+      const entity = await this.lockRoute(manager, routeId);
+      const current = await this.liveConfig(manager, entity);
+      const { backends, backendIds, ...fields } = patch;
+      let ids = current.backendIds;
+      let audits: AuditEntry[] = [];
+      if (backends !== undefined || backendIds !== undefined) {
+        ({ ids, audits } = await this.resolveBackends(manager, { backends, backendIds }));
+      }
+      const config = parseRouteConfig({ ...current, ...fields, routeId, backendIds: ids, trafficSplit: null });
+      const versionNumber = entity.latestVersionNumber + 1;
+      await this.insertVersion(manager, config, versionNumber, actor);
+      entity.latestVersionNumber = versionNumber;
+      await manager.save(RouteEntity, entity);
+      for (const audit of audits) await this.audit.record(manager, audit, actor);
+      await this.audit.record(
+        manager,
+        routeAudit('RouteVersionCreated', config, { versionNumber, changedFields: changedFields(current, config) }),
+        actor,
+      );
+      const row = await manager.getRepository(RouteVersionEntity).findOneByOrFail({ routeId, versionNumber });
+      return toVersionView(row, entity);
+    });
   }
 
   async delete(routeId: string, actor: Actor): Promise<void> {
@@ -219,7 +250,9 @@ export class RoutesService {
   private async views(manager: EntityManager, rows: readonly RouteEntity[]): Promise<RouteView[]> {
     if (rows.length === 0) return [];
     const versions = await manager.query<Array<{ route_id: string; config: RouteConfig }>>(
-      `SELECT v.route_id, v.config FROM route_versions v
+      // The split of an in-flight deployment lives on the route row.
+      `SELECT v.route_id, v.config || jsonb_build_object('trafficSplit', r.traffic_split) AS config
+         FROM route_versions v
          JOIN gateway_routes r ON r.route_id = v.route_id AND r.live_version_number = v.version_number
         WHERE r.route_id = ANY($1)`,
       [rows.map((row) => row.routeId)],

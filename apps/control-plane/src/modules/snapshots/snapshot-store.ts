@@ -54,7 +54,8 @@ export async function loadConfiguration(
   query: SqlQuery,
 ): Promise<{ routes: RouteConfig[]; backends: BackendConfig[] }> {
   const routes = await query<{ config: RouteConfig }>(
-    `SELECT v.config FROM gateway_routes r
+    // An in-flight deployment's split lives on the route row, not in its versions.
+    `SELECT v.config || jsonb_build_object('trafficSplit', r.traffic_split) AS config FROM gateway_routes r
        JOIN route_versions v ON v.route_id = r.route_id AND v.version_number = r.live_version_number`,
   );
   const backends = await query<BackendRow>(

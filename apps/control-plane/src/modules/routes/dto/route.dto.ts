@@ -13,7 +13,7 @@ export const backendRefSchema = z.strictObject({ backendId: idSchema });
 export const routeBackendSchema = z.union([backendRefSchema, writableBackendSchema]);
 export type RouteBackendInput = z.output<typeof routeBackendSchema>;
 
-const routeFieldsSchema = routeConfigSchema.omit({ routeId: true, backendIds: true });
+const routeFieldsSchema = routeConfigSchema.omit({ routeId: true, backendIds: true, trafficSplit: true });
 const backendFields = {
   /** Backends by id. */
   backendIds: z.array(idSchema).max(1000).optional(),

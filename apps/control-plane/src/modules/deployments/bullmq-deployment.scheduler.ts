@@ -1,0 +1,77 @@
+import { Queue, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import {
+  deploymentJobId,
+  type DeploymentJob,
+  type DeploymentJobRunner,
+  type DeploymentJobScheduler,
+} from './deployment-job.scheduler';
+
+export interface BullMqDeploymentSchedulerOptions {
+  readonly redisUrl: string;
+  /** Redis key prefix of the queue: replicas of one gateway share it. */
+  readonly prefix: string;
+  readonly queueName: string;
+  readonly logger: { warn(message: string): void };
+}
+
+/**
+ * Deployment jobs as BullMQ delayed jobs with deterministic ids (kind, deployment, tick): adding one that exists
+ * is a no-op, so replicas scheduling the same job on boot agree. Each job runs on one replica's worker.
+ */
+export class BullMqDeploymentScheduler implements DeploymentJobScheduler {
+  readonly kind = 'bullmq';
+  private queue: Queue<DeploymentJob> | undefined;
+  private worker: Worker<DeploymentJob> | undefined;
+  private readonly connections: Redis[] = [];
+
+  constructor(private readonly options: BullMqDeploymentSchedulerOptions) {}
+
+  async start(run: DeploymentJobRunner): Promise<void> {
+    const { prefix, queueName, logger } = this.options;
+    const queue = new Queue<DeploymentJob>(queueName, { connection: this.connect(), prefix });
+    const worker = new Worker<DeploymentJob>(queueName, (job: Job<DeploymentJob>) => run(job.data), {
+      connection: this.connect(),
+      prefix,
+      concurrency: 16,
+    });
+    queue.on('error', (error) => logger.warn(`deployment queue: ${error.message}`));
+    worker.on('error', (error) => logger.warn(`deployment worker: ${error.message}`));
+    this.queue = queue;
+    this.worker = worker;
+    await queue.waitUntilReady();
+    await worker.waitUntilReady();
+  }
+
+  async schedule(job: DeploymentJob, delayMs: number): Promise<void> {
+    await this.queue?.add(job.kind, job, {
+      jobId: deploymentJobId(job),
+      delay: Math.max(0, delayMs),
+      // A failed run is retried: the persisted state says what to do next.
+      attempts: 30,
+      backoff: { type: 'fixed', delay: 1_000 },
+      removeOnComplete: true,
+      removeOnFail: 100,
+    });
+  }
+
+  async stop(): Promise<void> {
+    const { worker, queue } = this;
+    this.worker = undefined;
+    this.queue = undefined;
+    await worker?.close();
+    await queue?.close();
+    await Promise.all(this.connections.map((connection) => connection.quit().catch(() => connection.disconnect())));
+    this.connections.length = 0;
+  }
+
+  private connect(): Redis {
+    // BullMQ's blocking commands need maxRetriesPerRequest: null.
+    const connection = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null });
+    connection.on('error', () => {
+      // Reported by the queue and worker 'error' listeners; ioredis reconnects by itself.
+    });
+    this.connections.push(connection);
+    return connection;
+  }
+}

@@ -1,0 +1,187 @@
+import { expectEventually, startTestBackend, type TestBackend } from '@hotswap/testing';
+import {
+  createEmptyDatabase,
+  GatewayHarness,
+  type ControlPlaneProcess,
+  type DataPlaneProcess,
+} from './support/gateway-harness';
+
+describe('deployments roll a route out through real data planes', () => {
+  let database: { url: string; drop(): Promise<void> };
+  let harness: GatewayHarness;
+  let controlPlane: ControlPlaneProcess;
+  let dataPlane: DataPlaneProcess;
+  let stable: TestBackend;
+  let canary: TestBackend;
+  let seq = 0;
+
+  beforeAll(async () => {
+    database = await createEmptyDatabase();
+    harness = new GatewayHarness(database.url);
+    [stable, canary] = await Promise.all([startTestBackend('stable'), startTestBackend('canary')]);
+    controlPlane = await harness.startControlPlane(undefined, { DEPLOYMENT_ANALYSIS_INTERVAL: '100ms' });
+    dataPlane = await harness.startDataPlane({ id: 'dp-deploy', grpcTarget: controlPlane.grpcTarget });
+  });
+
+  afterAll(async () => {
+    await harness?.stopAll();
+    await Promise.all([stable?.close(), canary?.close()]);
+    await database?.drop();
+  });
+
+  /** A route on the stable backend and its version 2 on the canary backend (stored, not applied). */
+  async function routeWithNewVersion(): Promise<{ routeId: string; path: string }> {
+    const n = ++seq;
+    const route = await harness.api(controlPlane, 'POST', '/routes', {
+      name: `shop-${n}`,
+      pathPattern: `/shop-${n}/**`,
+      backends: [{ name: 'stable', url: stable.url }],
+    });
+    expect(route.status).toBe(201);
+    const backend = await harness.api(controlPlane, 'POST', '/backends', { name: `canary-${n}`, url: canary.url });
+    expect(backend.status).toBe(201);
+    const version = await harness.api(
+      controlPlane,
+      'POST',
+      `/routes/${route.body.routeId}/versions`,
+      { backendIds: [backend.body.backendId], version: '2.0' },
+      'Operator',
+    );
+    expect(version.status).toBe(201);
+    return { routeId: route.body.routeId as string, path: `/shop-${n}/items` };
+  }
+
+  async function waitForLatestSnapshot(): Promise<number> {
+    const { body } = await harness.api(controlPlane, 'GET', '/config/versions?limit=1');
+    const version = body.items[0].version as number;
+    await expectEventually(async () => expect(await dataPlane.activeVersion()).toBe(version), { timeoutMs: 20_000 });
+    return version;
+  }
+
+  /** The share of `requests` answered by the canary backend. */
+  async function canaryShare(path: string, requests: number, headers: Record<string, string> = {}): Promise<number> {
+    let fromCanary = 0;
+    for (let i = 0; i < requests; i++) {
+      const response = await fetch(`${dataPlane.proxyUrl}${path}/${i}`, { headers });
+      expect(response.status).toBe(200);
+      if (((await response.json()) as { backend: string }).backend === 'canary') fromCanary++;
+    }
+    return fromCanary / requests;
+  }
+
+  it('runs a canary 10% → 50% → 100% under traffic, each share within a tight band, ending on the new version', async () => {
+    const { routeId, path } = await routeWithNewVersion();
+    const created = await harness.api(
+      controlPlane,
+      'POST',
+      '/deployments',
+      {
+        routeId,
+        configVersion: '2.0',
+        strategy: 'Canary',
+        environment: 'staging',
+        phases: [
+          { name: 'canary-10', trafficPercentage: 10, duration: '1h' },
+          { name: 'canary-50', trafficPercentage: 50, duration: 'PT1H' },
+          { name: 'full', trafficPercentage: 100 },
+        ],
+      },
+      'Operator',
+    );
+    expect(created.status).toBe(201);
+    const deploymentId = created.body.deploymentId as string;
+
+    await waitForLatestSnapshot();
+    expect(Math.abs((await canaryShare(path, 1000)) - 0.1)).toBeLessThanOrEqual(0.02);
+    expect(await canaryShare(path, 20, { 'X-Canary': 'always' })).toBe(1);
+
+    const half = await harness.api(controlPlane, 'POST', `/deployments/${deploymentId}/promote`, {}, 'Operator');
+    expect(half.body).toMatchObject({ status: 'InProgress', currentPhaseIndex: 1 });
+    await waitForLatestSnapshot();
+    expect(Math.abs((await canaryShare(path, 1000)) - 0.5)).toBeLessThanOrEqual(0.02);
+    expect(await canaryShare(path, 20, { 'X-Canary': 'never' })).toBe(0);
+
+    await harness.api(controlPlane, 'POST', `/deployments/${deploymentId}/promote`, { targetPercentage: 100 });
+    await expectEventually(async () => {
+      const { body } = await harness.api(controlPlane, 'GET', `/deployments/${deploymentId}`, undefined, 'Viewer');
+      expect(body.status).toBe('Completed');
+    });
+    await waitForLatestSnapshot();
+    expect(await canaryShare(path, 1000)).toBe(1);
+    const route = await harness.api(controlPlane, 'GET', `/routes/${routeId}`);
+    expect(route.body).toMatchObject({ liveVersionNumber: 2, version: '2.0', trafficSplit: null });
+  });
+
+  it('BlueGreen: only the preview header reaches the new version until the switch; rollback is instant', async () => {
+    const { routeId, path } = await routeWithNewVersion();
+    const created = await harness.api(controlPlane, 'POST', '/deployments', {
+      routeId,
+      configVersion: 2,
+      strategy: 'BlueGreen',
+      environment: 'staging',
+      phases: [
+        { name: 'preview', trafficPercentage: 0, duration: '1h' },
+        { name: 'switch', trafficPercentage: 100, duration: '1h' },
+      ],
+    });
+    expect(created.status).toBe(201);
+    const deploymentId = created.body.deploymentId as string;
+    await waitForLatestSnapshot();
+    expect(await canaryShare(path, 100)).toBe(0);
+    expect(await canaryShare(path, 20, { 'X-Preview': 'true' })).toBe(1);
+
+    await harness.api(controlPlane, 'POST', `/deployments/${deploymentId}/promote`, {});
+    await waitForLatestSnapshot();
+    expect(await canaryShare(path, 100)).toBe(1);
+
+    const rolledBack = await harness.api(controlPlane, 'POST', `/deployments/${deploymentId}/rollback`, {
+      reason: 'switch back',
+    });
+    expect(rolledBack.body).toMatchObject({ status: 'RolledBack', rollbackReason: 'switch back' });
+    await waitForLatestSnapshot();
+    expect(await canaryShare(path, 100)).toBe(0);
+    expect(await canaryShare(path, 20, { 'X-Preview': 'true' })).toBe(0);
+  });
+
+  it('refuses bad input in the error envelope and changes nothing the data planes run', async () => {
+    const { routeId } = await routeWithNewVersion();
+    const before = await waitForLatestSnapshot();
+    const create = (body: Record<string, unknown>) =>
+      harness.api(controlPlane, 'POST', '/deployments', { environment: 'staging', ...body });
+
+    const unknownRoute = await create({ routeId: 'no-such-route', configVersion: 2 });
+    expect(unknownRoute).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
+    const unknownVersion = await create({ routeId, configVersion: 7 });
+    expect(unknownVersion).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
+    const notTo100 = await create({ routeId, configVersion: 2, phases: [{ trafficPercentage: 50, duration: '5m' }] });
+    expect(notTo100).toMatchObject({ status: 400, body: { error: { code: 'VALIDATION_ERROR' } } });
+    expect(notTo100.body.error.details).toEqual([
+      { field: 'phases[0].trafficPercentage', message: 'the last phase must be at 100' },
+    ]);
+    const outOfRange = await create({ routeId, configVersion: 2, phases: [{ trafficPercentage: 101 }] });
+    expect(outOfRange.status).toBe(400);
+    const badDuration = await create({
+      routeId,
+      configVersion: 2,
+      phases: [{ trafficPercentage: 10, duration: 'a while' }, { trafficPercentage: 100 }],
+    });
+    expect(badDuration.body.error.details).toEqual([
+      { field: 'phases[0].duration', message: '"a while" is not a duration such as "30s", "5m" or "PT5M"' },
+    ]);
+
+    const direct = await create({ routeId, configVersion: 2, strategy: 'Direct' });
+    expect(direct.status).toBe(201);
+    const deploymentId = direct.body.deploymentId as string;
+    await expectEventually(async () => {
+      const { body } = await harness.api(controlPlane, 'GET', `/deployments/${deploymentId}`);
+      expect(body.status).toBe('Completed');
+    });
+    const after = await waitForLatestSnapshot();
+    const promote = await harness.api(controlPlane, 'POST', `/deployments/${deploymentId}/promote`, {});
+    expect(promote).toMatchObject({ status: 409, body: { error: { code: 'CONFLICT' } } });
+    expect(promote.body.error.traceId).toEqual(expect.any(String));
+    // Only the Direct deployment wrote snapshots (start, then completion).
+    expect(after).toBe(before + 2);
+    expect(await dataPlane.activeVersion()).toBe(after);
+  });
+});
