@@ -20,7 +20,11 @@ describe('deployments roll a route out through real data planes', () => {
     harness = new GatewayHarness(database.url);
     [stable, canary] = await Promise.all([startTestBackend('stable'), startTestBackend('canary')]);
     controlPlane = await harness.startControlPlane(undefined, { DEPLOYMENT_ANALYSIS_INTERVAL: '100ms' });
-    dataPlane = await harness.startDataPlane({ id: 'dp-deploy', grpcTarget: controlPlane.grpcTarget });
+    dataPlane = await harness.startDataPlane({
+      id: 'dp-deploy',
+      grpcTarget: controlPlane.grpcTarget,
+      env: { TELEMETRY_INTERVAL_MS: '250' },
+    });
   });
 
   afterAll(async () => {
@@ -30,7 +34,7 @@ describe('deployments roll a route out through real data planes', () => {
   });
 
   /** A route on the stable backend and its version 2 on the canary backend (stored, not applied). */
-  async function routeWithNewVersion(): Promise<{ routeId: string; path: string }> {
+  async function routeWithNewVersion(canaryUrl = canary.url): Promise<{ routeId: string; path: string }> {
     const n = ++seq;
     const route = await harness.api(controlPlane, 'POST', '/routes', {
       name: `shop-${n}`,
@@ -38,7 +42,7 @@ describe('deployments roll a route out through real data planes', () => {
       backends: [{ name: 'stable', url: stable.url }],
     });
     expect(route.status).toBe(201);
-    const backend = await harness.api(controlPlane, 'POST', '/backends', { name: `canary-${n}`, url: canary.url });
+    const backend = await harness.api(controlPlane, 'POST', '/backends', { name: `canary-${n}`, url: canaryUrl });
     expect(backend.status).toBe(201);
     const version = await harness.api(
       controlPlane,
@@ -110,6 +114,98 @@ describe('deployments roll a route out through real data planes', () => {
     expect(await canaryShare(path, 1000)).toBe(1);
     const route = await harness.api(controlPlane, 'GET', `/routes/${routeId}`);
     expect(route.body).toMatchObject({ liveVersionNumber: 2, version: '2.0', trafficSplit: null });
+  });
+
+  it('rolls a canary whose backend answers 500s back by itself within 30 s, to 100% stable', async () => {
+    const failing = await startTestBackend('failing', (_req, res) => {
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ backend: 'failing' }));
+    });
+    try {
+      const { routeId, path } = await routeWithNewVersion(failing.url);
+      const created = await harness.api(controlPlane, 'POST', '/deployments', {
+        routeId,
+        configVersion: 2,
+        environment: 'staging',
+        phases: [
+          { trafficPercentage: 50, duration: '1h' },
+          { trafficPercentage: 100, duration: '1h' },
+        ],
+        thresholds: { minRequests: 20 },
+      });
+      expect(created.status).toBe(201);
+      const deploymentId = created.body.deploymentId as string;
+      await waitForLatestSnapshot();
+
+      const rolledBack = await expectEventually(
+        async () => {
+          for (let i = 0; i < 20; i++) await fetch(`${dataPlane.proxyUrl}${path}/${i}`).then((r) => r.arrayBuffer());
+          const { body } = await harness.api(controlPlane, 'GET', `/deployments/${deploymentId}`);
+          expect(body.status).toBe('RolledBack');
+          return body;
+        },
+        { timeoutMs: 30_000 },
+      );
+      expect(rolledBack.rollbackReason).toContain('automatic rollback: canary error rate');
+      expect(rolledBack.lastAnalysis).toMatchObject({ verdict: 'rollback', shouldRollback: true });
+      await waitForLatestSnapshot();
+      expect(await canaryShare(path, 100)).toBe(0);
+    } finally {
+      await failing.close();
+    }
+  });
+
+  it('Rolling: one data plane runs the new version first, the others the old, then all of them', async () => {
+    const others = await Promise.all(
+      ['dp-rolling-1', 'dp-rolling-2'].map((id) => harness.startDataPlane({ id, grpcTarget: controlPlane.grpcTarget })),
+    );
+    try {
+      const fleet = [dataPlane, ...others];
+      const { routeId, path } = await routeWithNewVersion();
+      const created = await harness.api(controlPlane, 'POST', '/deployments', {
+        routeId,
+        configVersion: 2,
+        strategy: 'Rolling',
+        environment: 'staging',
+        phases: [
+          { name: 'first-data-plane', trafficPercentage: 1, duration: '1h' },
+          { name: 'all', trafficPercentage: 100, duration: '1h' },
+        ],
+      });
+      expect(created.status).toBe(201);
+      expect(created.body.trafficSplit.rolloutDataPlaneIds).toHaveLength(1);
+      const deploymentId = created.body.deploymentId as string;
+      const version = await waitForLatestSnapshot();
+      const sharesOf = async () => {
+        const shares: number[] = [];
+        for (const member of fleet) {
+          await expectEventually(async () => expect(await member.activeVersion()).toBe(version));
+          let fromCanary = 0;
+          for (let i = 0; i < 10; i++) {
+            const response = await fetch(`${member.proxyUrl}${path}/${i}`);
+            if (((await response.json()) as { backend: string }).backend === 'canary') fromCanary++;
+          }
+          shares.push(fromCanary / 10);
+        }
+        return shares;
+      };
+      expect((await sharesOf()).sort()).toEqual([0, 0, 1]);
+
+      await harness.api(controlPlane, 'POST', `/deployments/${deploymentId}/promote`, {});
+      const all = await waitForLatestSnapshot();
+      expect(all).toBeGreaterThan(version);
+      for (const member of fleet) {
+        await expectEventually(async () => expect(await member.activeVersion()).toBe(all));
+      }
+      let fromCanary = 0;
+      for (const member of fleet) {
+        const response = await fetch(`${member.proxyUrl}${path}/x`);
+        if (((await response.json()) as { backend: string }).backend === 'canary') fromCanary++;
+      }
+      expect(fromCanary).toBe(3);
+    } finally {
+      await Promise.all(others.map((member) => member.stop()));
+    }
   });
 
   it('BlueGreen: only the preview header reaches the new version until the switch; rollback is instant', async () => {

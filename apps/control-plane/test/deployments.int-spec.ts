@@ -191,6 +191,33 @@ describe.each([
     expect(await latestSnapshotVersion(t.sql)).toBe(version);
   });
 
+  it('holds a phase without enough traffic to judge, then pauses for a person', async () => {
+    const { routeId } = await routeWithNewVersion();
+    const created = await t.request('POST', `${API}/deployments`, {
+      body: {
+        routeId,
+        configVersion: 2,
+        environment: 'staging',
+        phases: QUICK_PHASES,
+        thresholds: { minRequests: 50, maxInconclusive: 3 },
+      },
+    });
+    const deploymentId = created.body.deploymentId as string;
+    const paused = await expectEventually(async () => {
+      const res = await t.request('GET', `${API}/deployments/${deploymentId}`);
+      expect(res.body.status).toBe('Paused');
+      return res.body;
+    });
+    expect(paused).toMatchObject({
+      currentPhaseIndex: 0,
+      lastAnalysis: { verdict: 'inconclusive', shouldRollback: false },
+    });
+    expect(paused.history.at(-1)).toMatchObject({ event: 'pause', userId: null });
+    expect(paused.history.at(-1).reason).toContain('fewer than the 50 needed to judge, 3 times');
+    expect(paused.history.map((h: { event: string }) => h.event)).not.toContain('advance');
+    expect((await snapshotRoute(routeId)).trafficSplit).toMatchObject({ canaryPercentage: 10 });
+  });
+
   it('pauses with the split held, and resumes to completion', async () => {
     const { routeId } = await routeWithNewVersion();
     const created = await t.request('POST', `${API}/deployments`, {
@@ -202,6 +229,7 @@ describe.each([
           { trafficPercentage: 30, duration: '300ms' },
           { trafficPercentage: 100, duration: 0 },
         ],
+        thresholds: NO_MINIMUM,
       },
     });
     const deploymentId = created.body.deploymentId as string;
@@ -219,7 +247,7 @@ describe.each([
   it('needs an Admin other than its creator to approve a production deployment', async () => {
     const { routeId } = await routeWithNewVersion();
     const created = await t.request('POST', `${API}/deployments`, {
-      body: { routeId, configVersion: 2, environment: 'production', phases: QUICK_PHASES },
+      body: { routeId, configVersion: 2, environment: 'production', phases: QUICK_PHASES, thresholds: NO_MINIMUM },
     });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ status: 'Pending', approval: { required: true, status: 'Pending' } });
@@ -371,6 +399,7 @@ describe('two control-plane replicas on one database', () => {
           { trafficPercentage: 50, duration: '400ms' },
           { trafficPercentage: 100 },
         ],
+        thresholds: NO_MINIMUM,
       },
     });
     expect(created.body.status).toBe('InProgress');

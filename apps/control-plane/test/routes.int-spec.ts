@@ -67,7 +67,10 @@ describe('routes', () => {
 
     const fetched = await t.request('GET', `${API}/routes/${created.body.routeId}`);
     expect(fetched.status).toBe(200);
-    expect(fetched.body).toEqual(created.body);
+    // GET adds the route's traffic statistics (none yet).
+    const { statistics, ...route } = fetched.body;
+    expect(route).toEqual(created.body);
+    expect(statistics).toMatchObject({ windowSeconds: 300, requests: 0, errors: 0, errorRate: 0 });
 
     expect(await latestSnapshotVersion(t.sql)).toBeGreaterThan(versionBefore);
     const snapshot = await latestSnapshot();

@@ -1,12 +1,17 @@
 import type { AddressInfo } from 'node:net';
+import type { ConfigSnapshot } from '@hotswap/config-snapshot';
+import type { BackendStates__Output } from '@hotswap/proto';
 import { BUILD_VERSION } from './config/build-info';
-import type { DataPlaneConfig } from './config/data-plane-config';
+import { maskRedisUrl, type DataPlaneConfig } from './config/data-plane-config';
 import { GatewayMetrics } from './observability/gateway-metrics';
 import { Logger } from './observability/logger';
 import { BackendStateRegistry } from './proxy/backend-states';
 import { BREAKER_STATE_VALUE } from './proxy/circuit-breaker';
 import { ProxyHandler } from './proxy/proxy-handler';
 import { GatewayProxyServer } from './proxy/proxy-server';
+import { RedisRateLimitStore } from './proxy/rate-limit/redis-rate-limit-store';
+import { RateLimiterCompiler } from './proxy/rate-limit/route-rate-limiter';
+import { UpgradeHandler } from './proxy/upgrade-handler';
 import type { SnapshotSource } from './snapshot/compiled-snapshot';
 import { BackendStateUpdates } from './snapshot/backend-state-updates';
 import { SnapshotApplier, type ApplyOutcome } from './snapshot/snapshot-applier';
@@ -30,11 +35,41 @@ export interface DataPlane {
   readonly store: SnapshotStore;
   /** Live state per backend (breakers, counters, health and breaker overrides), kept across snapshot swaps. */
   readonly backendStates: BackendStateRegistry;
+  readonly applier: SnapshotApplier;
+  readonly metrics: GatewayMetrics;
+  /** The control plane's backend states (health, forced breakers) as received, in effect after every swap. */
+  readonly backendStateUpdates: BackendStateUpdates;
   /** Applies a snapshot (untrusted JSON) as if it came from `source`; the same path the stream takes. */
   apply(snapshot: unknown, source?: SnapshotSource): Promise<ApplyOutcome>;
   configStatus(): ConfigStatus;
   /** Graceful shutdown: not ready, stop accepting, drain in-flight requests (GATEWAY_DRAIN_SECONDS), close the stream. */
   stop(): Promise<void>;
+}
+
+/**
+ * How a cluster primary (src/cluster/) takes part: it owns the stream, the cache and the status port, but the
+ * proxy port is its workers'. Snapshots are applied on every worker before the primary's own swap, backend states
+ * from the control plane go to every worker, and /metrics, /config and readiness account for the workers.
+ */
+export interface PrimaryRole {
+  /** Resolves with the bound proxy address once the workers listen. */
+  listening(): Promise<AddressInfo>;
+  /** Applies a validated snapshot on every worker (two phases); resolves with refusal reasons, [] when applied. */
+  applyOnWorkers: (snapshot: ConfigSnapshot, source: SnapshotSource) => Promise<string[]>;
+  backendStatesReceived: (message: BackendStates__Output) => void;
+  metrics(): Promise<{ contentType: string; text: string }>;
+  workers(): WorkerStatus[];
+  /** Drains and stops every worker (GATEWAY_DRAIN_SECONDS each, in parallel); resolves with whether all drained. */
+  stop(): Promise<boolean>;
+}
+
+/** One cluster worker in `GET /config`. */
+export interface WorkerStatus {
+  workerId: number;
+  pid: number;
+  listening: boolean;
+  version: number | null;
+  hash: string | null;
 }
 
 /** The data plane cannot start: the reasons, one per problem. */
@@ -54,8 +89,17 @@ export class DataPlaneStartError extends Error {
  * meanwhile the newest valid snapshot of the disk cache is served, else the `--config` file; else nothing is served
  * (not ready, 503). An invalid `--config` file refuses to start.
  */
-export async function startDataPlane(config: DataPlaneConfig, options: { logger?: Logger } = {}): Promise<DataPlane> {
+export async function startDataPlane(
+  config: DataPlaneConfig,
+  options: {
+    logger?: Logger;
+    /** A cluster worker: the proxy port only; its primary feeds it snapshots and backend states. */
+    isWorker?: boolean;
+    primary?: PrimaryRole;
+  } = {},
+): Promise<DataPlane> {
   const logger = options.logger ?? new Logger(config.logLevel, { dataPlaneId: config.dataPlaneId });
+  const primary = options.primary;
 
   const fileSnapshot = config.configFile
     ? await readSnapshotFile(config.configFile, { defaultTimeoutSeconds: config.proxy.defaultTimeoutSeconds })
@@ -74,21 +118,36 @@ export async function startDataPlane(config: DataPlaneConfig, options: { logger?
       if (hasOpened) metrics.circuitBreakerOpenTotal.inc({ backend: backendId });
     },
   });
-  const controlPlaneStates = new BackendStateUpdates(backendStates, logger);
+  const controlPlaneStates = new BackendStateUpdates(backendStates, logger, primary?.backendStatesReceived);
   // A swap's backend states go live right after the swap listeners run, in the same tick: reapply just after that.
   store.onSwap(() => queueMicrotask(() => controlPlaneStates.reapply()));
-  const compiler = new SnapshotCompiler(backendStates, {
-    maxRoutes: config.proxy.maxRoutes,
-    dataPlaneId: config.dataPlaneId,
+  const { redisUrl, redisKeyPrefix, redisTimeoutMs, localMaxKeys } = config.rateLimits;
+  const rateLimitStore =
+    redisUrl === undefined
+      ? undefined
+      : new RedisRateLimitStore({ url: redisUrl, keyPrefix: redisKeyPrefix, timeoutMs: redisTimeoutMs, logger });
+  const rateLimiters = new RateLimiterCompiler({
+    store: rateLimitStore,
+    localMaxKeys,
+    tallies: {
+      rejections: (route) => metrics.rateLimitRejectionsTotal.labels({ route }),
+      storeErrors: (route) => metrics.rateLimitStoreErrorsTotal.labels({ route }),
+    },
   });
+  const compiler = new SnapshotCompiler(
+    backendStates,
+    { maxRoutes: config.proxy.maxRoutes, dataPlaneId: config.dataPlaneId },
+    rateLimiters,
+  );
   const cache = config.controlPlaneUrl ? new SnapshotCache(config.cache.dir, config.cache.keep) : undefined;
-  const applier = new SnapshotApplier({ store, compiler, cache, metrics, logger });
+  const applier = new SnapshotApplier({ store, compiler, cache, metrics, logger, fanOut: primary?.applyOnWorkers });
   const telemetry = new TelemetryCollector();
   const handler = new ProxyHandler({ store, metrics, telemetry, logger, maxBodyBytes: config.proxy.maxBodyBytes });
-  const proxyServer: GatewayProxyServer = new GatewayProxyServer(handler, {
+  const proxyServer: GatewayProxyServer = new GatewayProxyServer(handler, new UpgradeHandler(store, logger), {
     host: config.proxy.host,
     port: config.proxy.port,
     maxConnections: config.proxy.maxConcurrentConnections,
+    maxHeaderBytes: config.proxy.maxHeaderBytes,
   });
   const stream = config.controlPlaneUrl
     ? new SnapshotStreamClient({
@@ -104,7 +163,8 @@ export async function startDataPlane(config: DataPlaneConfig, options: { logger?
     : undefined;
   // Without a control plane the windows are still drained (and dropped): the hot path is the same either way.
   const reporter = new TelemetryReporter({
-    url: config.controlPlaneUrl,
+    // A cluster primary serves no traffic: its windows stay empty (cluster telemetry is not reported yet).
+    url: primary ? undefined : config.controlPlaneUrl,
     dataPlaneId: config.dataPlaneId,
     intervalMs: config.telemetry.intervalMs,
     maxSeries: config.telemetry.maxSeries,
@@ -129,6 +189,7 @@ export async function startDataPlane(config: DataPlaneConfig, options: { logger?
     store,
     applier,
     metrics,
+    cluster: primary,
     backendStates: { registry: backendStates, fromControlPlane: controlPlaneStates },
     isShuttingDown: () => isShuttingDown,
     controlPlane: () => (stream ? { url: config.controlPlaneUrl as string, connected: stream.isConnected } : null),
@@ -137,11 +198,12 @@ export async function startDataPlane(config: DataPlaneConfig, options: { logger?
   let proxyAddress: AddressInfo;
   let statusAddress: AddressInfo;
   try {
-    proxyAddress = await proxyServer.listen();
-    statusAddress = await statusServer.listen();
+    proxyAddress = primary ? await primary.listening() : await proxyServer.listen();
+    statusAddress = options.isWorker ? proxyAddress : await statusServer.listen();
   } catch (error) {
     proxyServer.server.close();
     statusServer.server.close();
+    await primary?.stop();
     throw error;
   }
 
@@ -150,20 +212,26 @@ export async function startDataPlane(config: DataPlaneConfig, options: { logger?
     (stopping ??= (async () => {
       isShuttingDown = true;
       logger.info(`data plane ${config.dataPlaneId} stopping`, { inFlight: handler.inFlight });
-      const isDrained = await proxyServer.drain(config.drainSeconds * 1000);
+      const isDrained = primary ? await primary.stop() : await proxyServer.drain(config.drainSeconds * 1000);
       await reporter.stop();
+      await rateLimitStore?.close();
       await stream?.stop();
-      await statusServer.close();
+      if (!options.isWorker) await statusServer.close();
       backendStates.destroy();
       logger.info(`data plane ${config.dataPlaneId} stopped`, { isDrained });
     })());
 
   try {
+    // Before the first snapshot: its redis-policy routes should not fail open or closed only because Redis is late.
+    if (rateLimitStore !== undefined && redisUrl !== undefined) {
+      if (await rateLimitStore.connect()) logger.info(`rate limits shared through Redis ${maskRedisUrl(redisUrl)}`);
+      else logger.warn(`Redis ${maskRedisUrl(redisUrl)} does not answer: redis-policy routes fail open or closed`);
+    }
     stream?.start();
     reporter.start();
     if (cache) await loadNewestCachedSnapshot(cache, applier, store, logger);
     if (!store.current && fileSnapshot?.ok) {
-      const outcome = applier.applyNow(fileSnapshot.snapshot, 'file');
+      const outcome = await applier.apply(fileSnapshot.snapshot, 'file');
       if (outcome.status === 'rejected') {
         throw new DataPlaneStartError(`snapshot file ${config.configFile} cannot be applied`, outcome.reasons);
       }
@@ -176,9 +244,12 @@ export async function startDataPlane(config: DataPlaneConfig, options: { logger?
 
   const proxyUrl = `http://${urlHost(config.proxy.host)}:${proxyAddress.port}`;
   const statusUrl = `http://${urlHost(config.status.host)}:${statusAddress.port}`;
-  logger.info(`data plane ${config.dataPlaneId} listening proxy=${proxyUrl} status=${statusUrl}`, {
-    buildVersion: BUILD_VERSION,
-  });
+  if (!options.isWorker) {
+    logger.info(`data plane ${config.dataPlaneId} listening proxy=${proxyUrl} status=${statusUrl}`, {
+      buildVersion: BUILD_VERSION,
+      workers: primary ? config.workers : 1,
+    });
+  }
 
   return {
     id: config.dataPlaneId,
@@ -188,6 +259,9 @@ export async function startDataPlane(config: DataPlaneConfig, options: { logger?
     statusPort: statusAddress.port,
     store,
     backendStates,
+    applier,
+    metrics,
+    backendStateUpdates: controlPlaneStates,
     apply: (snapshot, source = 'file') => applier.apply(snapshot, source),
     configStatus: () => statusServer.configStatus(),
     stop,
@@ -218,7 +292,7 @@ async function loadNewestCachedSnapshot(
       continue;
     }
     if (store.current) return;
-    if (applier.applyNow(content, 'cache').status === 'applied') return;
+    if ((await applier.apply(content, 'cache')).status === 'applied') return;
     logger.warn(`skipping cached snapshot ${file}: it no longer applies`);
   }
 }

@@ -1,5 +1,9 @@
+import cluster from 'node:cluster';
+import { runClusterWorker } from './cluster/cluster-worker';
+import { WorkerPool } from './cluster/worker-pool';
 import { DataPlaneConfigError, loadDataPlaneConfig } from './config/data-plane-config';
 import { DataPlaneStartError, startDataPlane } from './data-plane';
+import { Logger } from './observability/logger';
 
 export { startDataPlane, DataPlaneStartError, type DataPlane } from './data-plane';
 export { loadDataPlaneConfig, DataPlaneConfigError, type DataPlaneConfig } from './config/data-plane-config';
@@ -8,7 +12,12 @@ export type { ConfigStatus } from './status/status-server';
 
 async function main(): Promise<void> {
   const config = loadDataPlaneConfig();
-  const dataPlane = await startDataPlane(config);
+  if (cluster.isWorker) return runClusterWorker(config, cluster.worker?.id ?? 0);
+  const logger = new Logger(config.logLevel, { dataPlaneId: config.dataPlaneId });
+  const dataPlane = await startDataPlane(config, {
+    logger,
+    primary: config.workers > 1 ? new WorkerPool(config, logger) : undefined,
+  });
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     if (++signals > 1) {

@@ -1,4 +1,5 @@
 import { existsSync, rmSync } from 'node:fs';
+import { Agent, request, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
 import type { ConfigSnapshot } from '@hotswap/config-snapshot';
 import {
@@ -90,6 +91,51 @@ describe('the data plane as a process', () => {
 
     expect(await child.stop('SIGTERM')).toBe(0);
     expect(child.output()).toContain('stopped');
+  });
+
+  it('drains on SIGTERM: not ready at once, refuses new connections, finishes the request in flight, exits 0', async () => {
+    const held: ServerResponse[] = [];
+    const slow = await startTestBackend('slow', (_req, res) => held.push(res));
+    try {
+      const file = writeJsonFile(dir, 'drain.json', {
+        routes: [{ routeId: 'slow', name: 'slow', pathPattern: '/slow/**', backendIds: ['slow'] }],
+        backends: [{ backendId: 'slow', name: 'slow', url: slow.url }],
+      });
+      const child = spawnDataPlane({ GATEWAY_DRAIN_SECONDS: '60' }, ['--config', file]);
+      const { proxyUrl, statusUrl } = await listening(child);
+      const agent = new Agent({ keepAlive: true });
+      const inFlight = new Promise<{ status: number; headers: IncomingHttpHeaders; body: string }>(
+        (resolve, reject) => {
+          const req = request(`${proxyUrl}/slow/request`, { agent }, (res) => {
+            let body = '';
+            res.setEncoding('utf8');
+            res.on('data', (chunk: string) => (body += chunk));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+          });
+          req.on('error', reject);
+          req.end();
+        },
+      );
+      await expectEventually(() => expect(held).toHaveLength(1));
+
+      child.child.kill('SIGTERM');
+      await expectEventually(async () => expect((await fetch(`${statusUrl}/health/ready`)).status).toBe(503));
+      await expectEventually(async () =>
+        expect(await send(`${proxyUrl}/slow/new`).catch((error: { code?: string }) => error.code)).toBe('ECONNREFUSED'),
+      );
+      expect(child.isRunning()).toBe(true);
+
+      held[0]?.writeHead(200, { 'content-type': 'text/plain' }).end('finished');
+      const finished = await inFlight;
+      // The client's keep-alive connection is told to close: the process is going away.
+      expect(finished).toMatchObject({ status: 200, body: 'finished', headers: { connection: 'close' } });
+      await expectEventually(() => expect(child.isRunning()).toBe(false));
+      expect(child.child.exitCode).toBe(0);
+      expect(child.output()).toContain('"isDrained":true');
+      agent.destroy();
+    } finally {
+      await slow.close();
+    }
   });
 
   it('refuses to start on an invalid snapshot file, printing every reason', async () => {

@@ -142,9 +142,42 @@ describe('rate limits shared through Redis', () => {
       const limiter = limiterOf(await storeAt(relay.url, 100), 'hung', { limit: 100 });
       expect(await take(limiter, 'client')).toBe(99);
       relay.freeze();
-      await expect(take(limiter, 'client')).rejects.toThrow(/timed out/);
+      await expect(take(limiter, 'client')).rejects.toThrow(/did not answer within 100 ms/);
       relay.thaw();
       await expectEventually(async () => expect(await take(limiter, 'client')).toBeGreaterThanOrEqual(0));
+    } finally {
+      await relay.close();
+    }
+  });
+
+  it('does not fail a call Redis answered in time while the event loop was busy', async () => {
+    const limiter = limiterOf(await storeAt(REDIS_URL, 20), 'busy-loop', { limit: 5 });
+    const pending = take(limiter, 'client');
+    // Once the call is on the wire, hold the event loop past the timeout while Redis answers.
+    await new Promise((resolve) => setImmediate(resolve));
+    const blockedUntil = performance.now() + 100;
+    while (performance.now() < blockedUntil) {
+      // A large snapshot compiling, a long GC pause.
+    }
+    expect(await pending).toBe(4);
+  });
+
+  it('drops a connection that stopped answering, and answers again once Redis does', async () => {
+    const relay = await startFreezableRelay(REDIS_URL);
+    try {
+      const limiter = limiterOf(await storeAt(relay.url, 100), 'stalled', { limit: 100 });
+      expect(await take(limiter, 'client')).toBe(99);
+      relay.freeze();
+      // Calls time out until the store gives up on the connection: then they fail at once, without a connection.
+      await expectEventually(
+        async () => await expect(take(limiter, 'client')).rejects.toThrow(/enableOfflineQueue|Connection is closed/),
+        { timeoutMs: 10_000 },
+      );
+      expect(logs.some((line) => line.includes('connection stalled: reconnecting'))).toBe(true);
+      relay.thaw();
+      await expectEventually(async () => expect(await take(limiter, 'client')).toBeGreaterThanOrEqual(0), {
+        timeoutMs: 10_000,
+      });
     } finally {
       await relay.close();
     }

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { DataPlaneConfigError, loadDataPlaneConfig, maskRedisUrl } from './data-plane-config';
 
 describe('loadDataPlaneConfig', () => {
@@ -12,11 +13,13 @@ describe('loadDataPlaneConfig', () => {
         maxConcurrentConnections: 10_000,
         defaultTimeoutSeconds: 30,
         maxBodyBytes: 10 * 1024 * 1024,
+        maxHeaderBytes: 16_384,
         maxRoutes: 10_000,
       },
       status: { host: '0.0.0.0', port: 8100 },
       cache: { keep: 3 },
       drainSeconds: 30,
+      workers: availableParallelism(),
       logLevel: 'info',
       telemetry: { intervalMs: 5_000, maxSeries: 1_000 },
     });
@@ -38,8 +41,10 @@ describe('loadDataPlaneConfig', () => {
         GATEWAY_MAX_CONCURRENT_CONNECTIONS: '50',
         GATEWAY_DEFAULT_TIMEOUT_SECONDS: '5',
         GATEWAY_MAX_BODY_BYTES: '1024',
+        GATEWAY_MAX_HEADER_BYTES: '4096',
         GATEWAY_MAX_ROUTES: '2',
         GATEWAY_DRAIN_SECONDS: '1.5',
+        GATEWAY_WORKERS: '3',
         LOG_LEVEL: 'debug',
         TELEMETRY_INTERVAL_MS: '200',
         TELEMETRY_MAX_SERIES: '50',
@@ -51,10 +56,18 @@ describe('loadDataPlaneConfig', () => {
       dataPlaneId: 'dp-1',
       controlPlaneUrl: '127.0.0.1:5001',
       configFile: '/srv/gateway.json',
-      proxy: { host: '127.0.0.1', port: 0, maxConcurrentConnections: 50, maxBodyBytes: 1024, maxRoutes: 2 },
+      proxy: {
+        host: '127.0.0.1',
+        port: 0,
+        maxConcurrentConnections: 50,
+        maxBodyBytes: 1024,
+        maxHeaderBytes: 4096,
+        maxRoutes: 2,
+      },
       status: { port: 9100 },
       cache: { dir: '/srv/cache', keep: 5 },
       drainSeconds: 1.5,
+      workers: 3,
       logLevel: 'debug',
       telemetry: { intervalMs: 200, maxSeries: 50 },
     });
@@ -112,7 +125,11 @@ describe('loadDataPlaneConfig', () => {
     expect(maskRedisUrl('redis://:secret@127.0.0.1:6379/2')).toBe('redis://:***@127.0.0.1:6379/2');
     expect(loadDataPlaneConfig({ REDIS_URL: '' }, [], '/srv').rateLimits.redisUrl).toBeUndefined();
     expect(() =>
-      loadDataPlaneConfig({ REDIS_URL: 'http://127.0.0.1:6379', REDIS_KEY_PREFIX: ':bad', RATE_LIMIT_LOCAL_MAX_KEYS: '0' }),
+      loadDataPlaneConfig({
+        REDIS_URL: 'http://127.0.0.1:6379',
+        REDIS_KEY_PREFIX: ':bad',
+        RATE_LIMIT_LOCAL_MAX_KEYS: '0',
+      }),
     ).toThrow(/REDIS_URL[\s\S]*REDIS_KEY_PREFIX[\s\S]*RATE_LIMIT_LOCAL_MAX_KEYS/);
   });
 });

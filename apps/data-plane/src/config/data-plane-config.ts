@@ -1,4 +1,4 @@
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -18,11 +18,15 @@ export interface DataPlaneConfig {
     readonly maxConcurrentConnections: number;
     readonly defaultTimeoutSeconds: number;
     readonly maxBodyBytes: number;
+    /** Request line plus headers, at most (node's `maxHeaderSize`); a larger request is answered 431. */
+    readonly maxHeaderBytes: number;
     readonly maxRoutes: number;
   };
   readonly status: { readonly host: string; readonly port: number };
   readonly cache: { readonly dir: string; readonly keep: number };
   readonly drainSeconds: number;
+  /** GATEWAY_WORKERS: proxy processes (node:cluster); 1 runs everything in this one process. */
+  readonly workers: number;
   readonly logLevel: LogLevel;
   /** Traffic reports to the control plane (on CONTROL_PLANE_GRPC_URL): window length and series cap per report. */
   readonly telemetry: { readonly intervalMs: number; readonly maxSeries: number };
@@ -70,8 +74,10 @@ const envSchema = z.object({
     .min(0)
     .max(2 ** 40)
     .default(10 * 1024 * 1024),
+  GATEWAY_MAX_HEADER_BYTES: z.coerce.number().int().min(1024).max(1_048_576).default(16_384),
   GATEWAY_MAX_ROUTES: positiveInt(10_000_000).default(10_000),
   GATEWAY_DRAIN_SECONDS: z.coerce.number().min(0).max(3600).default(30),
+  GATEWAY_WORKERS: positiveInt(1024).optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   TELEMETRY_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(5_000),
   TELEMETRY_MAX_SERIES: z.coerce.number().int().min(2).max(100_000).default(1_000),
@@ -138,6 +144,7 @@ export function loadDataPlaneConfig(
       maxConcurrentConnections: e.GATEWAY_MAX_CONCURRENT_CONNECTIONS,
       defaultTimeoutSeconds: e.GATEWAY_DEFAULT_TIMEOUT_SECONDS,
       maxBodyBytes: e.GATEWAY_MAX_BODY_BYTES,
+      maxHeaderBytes: e.GATEWAY_MAX_HEADER_BYTES,
       maxRoutes: e.GATEWAY_MAX_ROUTES,
     }),
     status: Object.freeze({ host: e.GATEWAY_HOST, port: e.GATEWAY_STATUS_PORT }),
@@ -146,6 +153,7 @@ export function loadDataPlaneConfig(
       keep: e.SNAPSHOT_CACHE_KEEP,
     }),
     drainSeconds: e.GATEWAY_DRAIN_SECONDS,
+    workers: e.GATEWAY_WORKERS ?? availableParallelism(),
     logLevel: e.LOG_LEVEL,
     telemetry: Object.freeze({ intervalMs: e.TELEMETRY_INTERVAL_MS, maxSeries: e.TELEMETRY_MAX_SERIES }),
     rateLimits: Object.freeze({

@@ -56,6 +56,8 @@ export class GatewayMetrics {
     });
     this.configVersion = new Gauge({
       name: 'gateway_config_version',
+      // Cluster mode: how /metrics merges the workers' values (counters and the rest add up).
+      aggregator: 'min',
       help: 'Version of the active config snapshot (0: none)',
       registers,
     });
@@ -72,11 +74,13 @@ export class GatewayMetrics {
     });
     this.routesCount = new Gauge({
       name: 'gateway_routes_count',
+      aggregator: 'first',
       help: 'Routes in the active snapshot',
       registers,
     });
     this.backendsCount = new Gauge({
       name: 'gateway_backends_count',
+      aggregator: 'first',
       help: 'Backends in the active snapshot',
       registers,
     });
@@ -96,6 +100,7 @@ export class GatewayMetrics {
     });
     this.circuitBreakerState = new Gauge({
       name: 'gateway_circuit_breaker_state',
+      aggregator: 'max',
       help: 'Circuit breaker state per backend: 0 closed, 1 open, 2 half-open',
       labelNames: ['backend'],
       registers,

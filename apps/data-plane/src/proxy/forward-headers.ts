@@ -65,8 +65,8 @@ export function prepareRequestHeaders(
 
 /**
  * Turns a backend's response headers, in place, into the client's: hop-by-hop out (Transfer-Encoding included:
- * Node chunks the client response itself), route transform in (`latencyMs`: request start to these headers),
- * X-Trace-Id set.
+ * Node chunks the client response itself), the route's X-RateLimit-* in, route transform in (`latencyMs`: request
+ * start to these headers), X-Trace-Id set.
  */
 export function prepareResponseHeaders(
   headers: IncomingHttpHeaders,
@@ -85,6 +85,11 @@ export function prepareResponseHeaders(
   const clientConnection = req.clientConnection;
   if (isClosing || (clientConnection !== undefined && CLOSE_TOKEN.test(clientConnection))) {
     headers.connection = 'close';
+  }
+  const rateLimitRemaining = req.rateLimitRemaining;
+  if (rateLimitRemaining >= 0) {
+    headers['x-ratelimit-limit'] = req.route?.rateLimiter?.limitHeader;
+    headers['x-ratelimit-remaining'] = String(rateLimitRemaining);
   }
   if (transform !== undefined) applyTransform(headers, transform, req.traceId, latencyMs);
   headers['x-trace-id'] = req.traceId;

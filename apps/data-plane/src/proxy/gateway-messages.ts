@@ -35,6 +35,8 @@ export class GatewayRequest extends IncomingMessage {
   retryTarget: ProxyTarget | undefined = undefined;
   /** The wait before the next attempt. */
   retryTimer: NodeJS.Timeout | undefined = undefined;
+  /** Requests the client has left under the route's rate limit (`X-RateLimit-Remaining`); -1: none applies or unknown. */
+  rateLimitRemaining = -1;
 }
 
 /** The proxy port's response class, carrying what the metrics need once it closes. */

@@ -6,12 +6,13 @@ import { PassThrough } from 'node:stream';
 import { createProxyServer, type ProxyServer, type ServerOptions } from 'http-proxy-3';
 import { methodLabel, NO_ROUTE_LABEL, type GatewayMetrics } from '../observability/gateway-metrics';
 import type { Logger } from '../observability/logger';
-import type { ProxyTarget } from '../snapshot/compiled-snapshot';
+import type { CompiledRoute, ProxyTarget } from '../snapshot/compiled-snapshot';
 import type { SnapshotStore } from '../snapshot/snapshot-store';
 import type { TelemetryCollector } from '../telemetry/telemetry-collector';
 import { prepareRequestHeaders, prepareResponseHeaders } from './forward-headers';
 import { sendGatewayError, type GatewayErrorCode } from './gateway-errors';
 import type { GatewayRequest, GatewayResponse } from './gateway-messages';
+import { admitRateLimited } from './rate-limit/rate-limit-gate';
 import { childTraceparent, newTraceId, parseTraceparent } from './trace-context';
 
 /** The backend did not send a byte within its read timeout or the route's remaining budget: 504. */
@@ -63,8 +64,8 @@ export interface ProxyHandlerOptions {
 }
 
 /**
- * The proxy's request handler. Per request: read the active snapshot once, match the route, check the body size,
- * rewrite the path and prepare headers once, then attempts: pick an available backend, forward through
+ * The proxy's request handler. Per request: read the active snapshot once, match the route, check the body size
+ * and the route's rate limit (a shared one answers asynchronously), rewrite the path and prepare headers once, then attempts: pick an available backend, forward through
  * http-proxy-3 with its keep-alive agent, count the outcome for its breaker; a retryable failure (per the route's
  * retry policy, before any response byte went to the client) is sent again after a backoff, preferably to another
  * backend. The response is written here (http-proxy-3 runs with `selfHandleResponse`). Gateway-made answers are
@@ -138,6 +139,39 @@ export class ProxyHandler {
       // Closing the connection spares reading a body nobody wants.
       return sendGatewayError(res, 'PAYLOAD_TOO_LARGE', traceId, { connection: 'close' });
     }
+    const traceFlags = trace === undefined ? DEFAULT_TRACE_FLAGS : trace.flags;
+    const rateLimiter = route.rateLimiter;
+    // A local limit decides now; a shared one (Redis) calls proceedLater once it has decided.
+    if (rateLimiter !== undefined && !admitRateLimited(rateLimiter, req, res, startedAt, this.proceedLater)) return;
+    this.proceed(req, res, route, url, queryAt, path, traceFlags);
+  };
+
+  /** `handle` after a shared rate limit admitted the request (or failed open): what `proceed` needs, again. */
+  private readonly proceedLater = (req: GatewayRequest, res: GatewayResponse): void => {
+    const route = req.route;
+    if (route === undefined) return;
+    const url = req.url ?? '';
+    const queryAt = url.indexOf('?');
+    const traceparent = req.headers.traceparent;
+    const trace = typeof traceparent === 'string' ? parseTraceparent(traceparent) : undefined;
+    const path = queryAt === -1 ? url : url.slice(0, queryAt);
+    this.proceed(req, res, route, url, queryAt, path, trace === undefined ? DEFAULT_TRACE_FLAGS : trace.flags);
+  };
+
+  /** The rest of a request its route admitted: pick a backend, arrange body counting and replay, forward. */
+  private proceed(
+    req: GatewayRequest,
+    res: GatewayResponse,
+    route: CompiledRoute,
+    url: string,
+    queryAt: number,
+    path: string,
+    traceFlags: string,
+  ): void {
+    const headers = req.headers;
+    const traceId = req.traceId;
+    const method = req.method ?? 'GET';
+    const contentLength = headers['content-length'];
     const target = route.balancer.pick(req, undefined);
     if (target === undefined) return sendGatewayError(res, 'NO_BACKEND_AVAILABLE', traceId);
     const isChunked = contentLength === undefined && headers['transfer-encoding'] !== undefined;
@@ -160,14 +194,10 @@ export class ProxyHandler {
 
     const rewritten = route.pathRewriter.rewrite(path);
     req.forwardPath = queryAt === -1 ? rewritten : rewritten + url.slice(queryAt);
-    req.deadline = startedAt + route.timeoutMs;
-    prepareRequestHeaders(
-      req,
-      childTraceparent(traceId, trace === undefined ? DEFAULT_TRACE_FLAGS : trace.flags),
-      route.requestHeaders,
-    );
+    req.deadline = res.startedAt + route.timeoutMs;
+    prepareRequestHeaders(req, childTraceparent(traceId, traceFlags), route.requestHeaders);
     this.forward(req, res, target);
-  };
+  }
 
   /** Starts one attempt to `target`. */
   private forward(req: GatewayRequest, res: GatewayResponse, target: ProxyTarget): void {

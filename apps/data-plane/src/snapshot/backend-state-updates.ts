@@ -1,5 +1,10 @@
 import { HEALTH_STATUSES, type HealthStatus } from '@hotswap/config-snapshot';
-import { fromWireBreakerOverride, type BackendStates__Output, type ForcedBreakerState } from '@hotswap/proto';
+import {
+  fromWireBreakerOverride,
+  toWireBreakerOverride,
+  type BackendStates__Output,
+  type ForcedBreakerState,
+} from '@hotswap/proto';
 import type { Logger } from '../observability/logger';
 
 /** Where backend states take effect: the proxy's backend state registry. */
@@ -45,9 +50,12 @@ export class BackendStateUpdates {
   constructor(
     private readonly target: BackendStateTarget,
     private readonly logger: Logger,
+    /** Called with every message before it is applied here (a cluster primary passes them on to its workers). */
+    private readonly onMessage?: (message: BackendStates__Output) => void,
   ) {}
 
   apply(message: BackendStates__Output): BackendStatesOutcome {
+    this.onMessage?.(message);
     let applied = 0;
     let stale = 0;
     const invalid: string[] = [];
@@ -99,6 +107,20 @@ export class BackendStateUpdates {
   /** Puts every held state in effect again (after a snapshot swap). */
   reapply(): void {
     for (const state of this.states.values()) this.putInEffect(state);
+  }
+
+  /** Every held state as one complete BackendStates message (what a new cluster worker starts from). */
+  toMessage(): BackendStates__Output {
+    return {
+      full: true,
+      states: this.list().map((state) => ({
+        backendId: state.backendId,
+        healthStatus: state.healthStatus,
+        breakerOverride: toWireBreakerOverride(state.breakerOverride),
+        sequence: state.sequence,
+        updatedAtMs: state.updatedAt.getTime(),
+      })),
+    };
   }
 
   /** Every held state, by backend id. */

@@ -4,6 +4,7 @@ import type { BackendStatesSwap } from '../proxy/backend-states';
 import type { Balancer, BalancerTarget } from '../proxy/balancer';
 import type { HeaderTemplate } from '../proxy/header-template';
 import type { PathRewriter } from '../proxy/path-rewrite';
+import type { RouteRateLimiter } from '../proxy/rate-limit/route-rate-limiter';
 import type { Router } from '../proxy/router';
 import type { RouteVariant, TrafficSplitter } from '../proxy/traffic-split';
 
@@ -64,6 +65,8 @@ export interface CompiledRoute {
   readonly retry: CompiledRetryPolicy | undefined;
   readonly requestHeaders: HeaderTransform | undefined;
   readonly responseHeaders: HeaderTransform | undefined;
+  /** The route's `rateLimit` (shared by its stable, canary and preview variants). */
+  readonly rateLimiter: RouteRateLimiter | undefined;
 }
 
 /** A snapshot compiled for serving. Immutable; swapped in as one reference. */

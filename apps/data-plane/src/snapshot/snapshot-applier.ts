@@ -13,6 +13,20 @@ export type ApplyOutcome =
   | { status: 'unchanged'; version: number; hash: string; applyMs: number }
   | { status: 'rejected'; version: number; hash: string; reasons: string[] };
 
+export interface PrepareOptions extends ApplyOptions {
+  /** `input` is the `value` of a successful `validateSnapshot` (a cluster worker gets what its primary validated). */
+  isValidated?: boolean;
+}
+
+/** A snapshot validated and compiled, not yet swapped in (SnapshotApplier.prepare). */
+export interface PreparedSnapshot {
+  status: 'prepared';
+  /** The validated snapshot. */
+  snapshot: ConfigSnapshot;
+  /** Swaps it in (same tick), exactly as `applyNow` would have. */
+  commit(): Extract<ApplyOutcome, { status: 'applied' }>;
+}
+
 /** The last snapshot this data plane refused, and why. */
 export interface Rejection {
   readonly version: number;
@@ -49,8 +63,16 @@ export class SnapshotApplier {
       cache: SnapshotCache | undefined;
       metrics: GatewayMetrics;
       logger: Logger;
+      /**
+       * Cluster primary: applies the validated snapshot on every worker before the swap here; resolves with the
+       * workers' refusal reasons ([] when every worker applied it).
+       */
+      fanOut?: (snapshot: ConfigSnapshot, source: SnapshotSource) => Promise<string[]>;
     },
   ) {}
+
+  /** With `fanOut`, applies run one at a time: each compiles against the snapshot the previous one left active. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   get lastRejection(): Rejection | undefined {
     return this.rejection;
@@ -58,7 +80,15 @@ export class SnapshotApplier {
 
   /** Applies a snapshot; for the stream's, resolves once it is also in the disk cache. */
   async apply(input: unknown, source: SnapshotSource, options: ApplyOptions = {}): Promise<ApplyOutcome> {
-    const outcome = this.applyNow(input, source, options);
+    const fanOut = this.deps.fanOut;
+    let outcome: ApplyOutcome;
+    if (fanOut === undefined) {
+      outcome = this.applyNow(input, source, options);
+    } else {
+      const next = this.queue.then(() => this.applyAcross(fanOut, input, source, options));
+      this.queue = next.catch(() => undefined);
+      outcome = await next;
+    }
     if (outcome.status === 'applied' && source === 'stream' && this.deps.cache) {
       try {
         await this.deps.cache.write(outcome.active.compiled.snapshot);
@@ -70,12 +100,31 @@ export class SnapshotApplier {
   }
 
   /** The synchronous part of `apply`: validation, compilation and swap happen in one tick. */
-  applyNow(input: unknown, source: SnapshotSource, options: ApplyOptions = {}): ApplyOutcome {
+  applyNow(input: unknown, source: SnapshotSource, options: PrepareOptions = {}): ApplyOutcome {
+    const prepared = this.prepare(input, source, options);
+    return prepared.status === 'prepared' ? prepared.commit() : prepared;
+  }
+
+  /**
+   * Everything of `applyNow` but the swap: validation, ordering and compilation. A `prepared` snapshot changes
+   * nothing until its `commit()` (called at most once, in a later tick if need be: the compilation took the active
+   * snapshot of its time as the base, so nothing else may be applied meanwhile); dropping it changes nothing.
+   */
+  prepare(
+    input: unknown,
+    source: SnapshotSource,
+    options: PrepareOptions = {},
+  ): PreparedSnapshot | Exclude<ApplyOutcome, { status: 'applied' }> {
     const startedAt = options.startedAt ?? performance.now();
     const { store, compiler, metrics, logger } = this.deps;
-    const validated = validateSnapshot(input);
-    if (!validated.ok) return this.reject(input, source, options, formatIssues(validated.issues));
-    const snapshot = validated.value;
+    let snapshot: ConfigSnapshot;
+    if (options.isValidated === true) {
+      snapshot = input as ConfigSnapshot;
+    } else {
+      const validated = validateSnapshot(input);
+      if (!validated.ok) return this.reject(input, source, options, formatIssues(validated.issues));
+      snapshot = validated.value;
+    }
     const announced = options.announced;
     if (announced && (announced.version !== snapshot.version || announced.hash !== snapshot.hash)) {
       return this.reject(input, source, options, [
@@ -103,24 +152,44 @@ export class SnapshotApplier {
     const compiled = compiler.compile(snapshot, active?.compiled);
     if (!compiled.ok) return this.reject(input, source, options, formatIssues(compiled.issues));
 
-    const applyMs = performance.now() - startedAt;
-    const next: ActiveSnapshot = { compiled: compiled.compiled, source, appliedAt: new Date(), applyMs };
-    store.swap(next);
-    compiled.compiled.backendStates.commit();
-    metrics.configVersion.set(snapshot.version);
-    metrics.configApplyDuration.observe(applyMs / 1000);
-    metrics.routesCount.set(snapshot.routes.length);
-    metrics.backendsCount.set(snapshot.backends.length);
-    logger.info(`applied snapshot version=${snapshot.version} source=${source}`, {
-      version: snapshot.version,
-      hash: snapshot.hash,
-      source,
-      routes: snapshot.routes.length,
-      backends: snapshot.backends.length,
-      applyMs: Math.round(applyMs * 1000) / 1000,
-    });
-    for (const warning of compiled.compiled.warnings) logger.warn(`snapshot version=${snapshot.version}: ${warning}`);
-    return { status: 'applied', version: snapshot.version, hash: snapshot.hash, applyMs, active: next };
+    let isCommitted = false;
+    const commit = (): Extract<ApplyOutcome, { status: 'applied' }> => {
+      if (isCommitted) throw new Error(`snapshot version=${snapshot.version} already committed`);
+      isCommitted = true;
+      const applyMs = performance.now() - startedAt;
+      const next: ActiveSnapshot = { compiled: compiled.compiled, source, appliedAt: new Date(), applyMs };
+      store.swap(next);
+      compiled.compiled.backendStates.commit();
+      metrics.configVersion.set(snapshot.version);
+      metrics.configApplyDuration.observe(applyMs / 1000);
+      metrics.routesCount.set(snapshot.routes.length);
+      metrics.backendsCount.set(snapshot.backends.length);
+      logger.info(`applied snapshot version=${snapshot.version} source=${source}`, {
+        version: snapshot.version,
+        hash: snapshot.hash,
+        source,
+        routes: snapshot.routes.length,
+        backends: snapshot.backends.length,
+        applyMs: Math.round(applyMs * 1000) / 1000,
+      });
+      for (const warning of compiled.compiled.warnings) logger.warn(`snapshot version=${snapshot.version}: ${warning}`);
+      return { status: 'applied', version: snapshot.version, hash: snapshot.hash, applyMs, active: next };
+    };
+    return { status: 'prepared', snapshot, commit };
+  }
+
+  /** Prepares here, applies on every worker, then commits here; a refusal anywhere changes nothing here. */
+  private async applyAcross(
+    fanOut: NonNullable<SnapshotApplier['deps']['fanOut']>,
+    input: unknown,
+    source: SnapshotSource,
+    options: ApplyOptions,
+  ): Promise<ApplyOutcome> {
+    const prepared = this.prepare(input, source, options);
+    if (prepared.status !== 'prepared') return prepared;
+    const reasons = await fanOut(prepared.snapshot, source);
+    if (reasons.length > 0) return this.reject(prepared.snapshot, source, options, reasons);
+    return prepared.commit();
   }
 
   /** Records and logs a refusal decided before `apply` (an undecodable payload, say). */
@@ -141,7 +210,12 @@ export class SnapshotApplier {
     });
   }
 
-  private reject(input: unknown, source: SnapshotSource, options: ApplyOptions, reasons: string[]): ApplyOutcome {
+  private reject(
+    input: unknown,
+    source: SnapshotSource,
+    options: ApplyOptions,
+    reasons: string[],
+  ): Extract<ApplyOutcome, { status: 'rejected' }> {
     const identity = options.announced ?? identityOf(input);
     this.recordRejection(identity, source, reasons);
     return { status: 'rejected', version: identity.version, hash: identity.hash, reasons };

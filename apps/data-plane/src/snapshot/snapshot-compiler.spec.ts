@@ -6,8 +6,17 @@ import {
 } from '@hotswap/config-snapshot';
 import { aBackend, aRoute, aSnapshot } from '@hotswap/testing';
 import { BackendStateRegistry } from '../proxy/backend-states';
+import { RateLimiterCompiler } from '../proxy/rate-limit/route-rate-limiter';
 import type { CompiledSnapshot } from './compiled-snapshot';
 import { formatIssues, SnapshotCompiler } from './snapshot-compiler';
+
+/** Local rate limits only (no Redis), metrics not kept. */
+const rateLimiters = () =>
+  new RateLimiterCompiler({
+    store: undefined,
+    localMaxKeys: 100,
+    tallies: { rejections: () => ({ inc() {} }), storeErrors: () => ({ inc() {} }) },
+  });
 
 describe('SnapshotCompiler', () => {
   let states: BackendStateRegistry;
@@ -15,7 +24,7 @@ describe('SnapshotCompiler', () => {
 
   beforeEach(() => {
     states = new BackendStateRegistry();
-    compiler = new SnapshotCompiler(states, { maxRoutes: 100 });
+    compiler = new SnapshotCompiler(states, { maxRoutes: 100 }, rateLimiters());
   });
 
   afterEach(() => states.destroy());
@@ -153,7 +162,9 @@ describe('SnapshotCompiler', () => {
   it(`refuses more routes than GATEWAY_MAX_ROUTES allows, naming the limit`, () => {
     const backend = aBackend();
     const routes = Array.from({ length: 4 }, () => aRoute({ backendIds: [backend.backendId] }));
-    const result = new SnapshotCompiler(states, { maxRoutes: 3 }).compile(aSnapshot({ routes, backends: [backend] }));
+    const result = new SnapshotCompiler(states, { maxRoutes: 3 }, rateLimiters()).compile(
+      aSnapshot({ routes, backends: [backend] }),
+    );
     expect(result.ok).toBe(false);
     if (!result.ok) {
       expect(formatIssues(result.issues)).toEqual([
@@ -242,13 +253,14 @@ describe('SnapshotCompiler', () => {
     expect(second.routes.get('rr')!.balancer.pick(request, undefined)?.backendId).toBe('two');
   });
 
-  it('notes configured features this data plane does not enforce yet', () => {
+  it('compiles a route rate limit, keeping its counts across a swap that leaves it as it was', () => {
     const backend = aBackend();
     const route = aRoute({
+      routeId: 'limited',
       backendIds: [backend.backendId],
       rateLimit: {
         algorithm: 'FixedWindow',
-        limit: 10,
+        limit: 1,
         window: 'second',
         keyBy: 'ClientIP',
         keyHeader: 'X-API-Key',
@@ -256,8 +268,20 @@ describe('SnapshotCompiler', () => {
         failOpen: true,
       },
     });
-    const compiled = compile(aSnapshot({ routes: [route], backends: [backend] }));
-    expect(compiled.warnings).toEqual(['1 route(s) configure rateLimit (not enforced)']);
+    const first = compile(aSnapshot({ routes: [route], backends: [backend] }));
+    const limiter = first.routes.get('limited')!.rateLimiter!;
+    expect([limiter.limitHeader, limiter.take('client', 0)]).toEqual(['1', 0]);
+    expect(first.warnings).toEqual([]);
+    const second = compile(
+      aSnapshot({ routes: [route, aRoute({ backendIds: [backend.backendId] })], backends: [backend] }, { version: 2 }),
+      first,
+    );
+    expect(second.routes.get('limited')!.rateLimiter).toBe(limiter);
+    expect(
+      compile(aSnapshot({ routes: [aRoute({ backendIds: [backend.backendId] })], backends: [backend] }))
+        .routes.values()
+        .next().value?.rateLimiter,
+    ).toBeUndefined();
   });
 
   it('precompiles header transforms with lowercase names and their variables', () => {

@@ -14,6 +14,7 @@ import { breakerPolicyKey, DEFAULT_BREAKER_POLICY, type BreakerPolicy } from '..
 import { ConsistentHashRing } from '../proxy/consistent-hash';
 import { compileHeaderTemplate, type HeaderTemplate } from '../proxy/header-template';
 import { createPathRewriter, type PathRewriter } from '../proxy/path-rewrite';
+import type { RateLimiterCompiler } from '../proxy/rate-limit/route-rate-limiter';
 import { RouterBuilder } from '../proxy/router';
 import { TrafficSplitter, type RouteVariant } from '../proxy/traffic-split';
 import type {
@@ -43,8 +44,8 @@ const DEFAULT_RETRY_POLICY: RetryPolicy = retryPolicySchema.parse({});
 
 /**
  * Compiles a validated snapshot into what the hot path reads: the router, and per route its backends (with their
- * live state from the BackendStateRegistry), balancer, path rewriter, timeouts, retry policy and header transforms
- * with precompiled templates. Refuses (with every reason) what this data plane cannot apply beyond schema
+ * live state from the BackendStateRegistry), balancer, path rewriter, timeouts, retry policy, header transforms
+ * with precompiled templates and rate limiter. Refuses (with every reason) what this data plane cannot apply beyond schema
  * validation: a newer schema, more routes than GATEWAY_MAX_ROUTES, a rewrite pattern this JavaScript engine does
  * not compile. Runs once per snapshot, off the hot path; the backend states it prepares become live only when the
  * applier commits them, right after the swap.
@@ -53,6 +54,7 @@ export class SnapshotCompiler {
   constructor(
     private readonly backendStates: BackendStateRegistry,
     private readonly limits: CompilerLimits,
+    private readonly rateLimiters: RateLimiterCompiler,
   ) {}
 
   compile(snapshot: ConfigSnapshot, previous?: CompiledSnapshot): CompileResult {
@@ -94,6 +96,7 @@ export class SnapshotCompiler {
 
     const backendsById = new Map(snapshot.backends.map((backend) => [backend.backendId, backend]));
     const warnings: string[] = [];
+    const rateLimiters = this.rateLimiters.compile(snapshot.routes, previous?.routes, warnings);
     const breakerPolicies = resolveBreakerPolicies(snapshot.routes.flatMap(withCanaryForwarding), warnings);
     const states = this.backendStates.beginSwap();
     // Shared by every route with the same backend and breaker use: 10,000 routes over few backends stay small.
@@ -139,7 +142,6 @@ export class SnapshotCompiler {
 
     const builder = new RouterBuilder<CompiledRoute>();
     const routes = new Map<string, CompiledRoute>();
-    let unenforcedRateLimits = 0;
 
     const compileVariant = (
       route: RouteConfig,
@@ -172,6 +174,7 @@ export class SnapshotCompiler {
         retry: compileRetryPolicy(route.retryPolicy ?? DEFAULT_RETRY_POLICY),
         requestHeaders: headerTransform(route.transformations?.request),
         responseHeaders: headerTransform(route.transformations?.response),
+        rateLimiter: rateLimiters.get(route.routeId),
       });
     };
 
@@ -180,7 +183,6 @@ export class SnapshotCompiler {
       const parsed = parsedPatterns[index];
       const pathRewriter = rewriters[index];
       if (!parsed || !pathRewriter) return;
-      if (route.rateLimit) unenforcedRateLimits++;
       const before = previous?.routes.get(route.routeId);
       const trafficSplit = route.trafficSplit;
       const canaryRewriter = canaryRewriters[index];
@@ -219,7 +221,6 @@ export class SnapshotCompiler {
       );
     });
 
-    if (unenforcedRateLimits > 0) warnings.push(`${unenforcedRateLimits} route(s) configure rateLimit (not enforced)`);
     return {
       ok: true,
       compiled: Object.freeze({ snapshot, router: builder.build(), routes, backendStates: states, warnings }),

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import type { PrimaryRole, WorkerStatus } from '../data-plane';
 import type { GatewayMetrics } from '../observability/gateway-metrics';
 import type { BackendStateRegistry, BackendStateView } from '../proxy/backend-states';
 import type { BackendStateUpdates } from '../snapshot/backend-state-updates';
@@ -14,6 +15,8 @@ export interface StatusServerOptions {
   store: SnapshotStore;
   applier: SnapshotApplier;
   metrics: GatewayMetrics;
+  /** Cluster mode (on the primary): metrics and applied versions come from the workers. */
+  cluster?: Pick<PrimaryRole, 'metrics' | 'workers'> | undefined;
   /** The live backend states, and the states the control plane sent. */
   backendStates: { registry: BackendStateRegistry; fromControlPlane: BackendStateUpdates };
   /** Whether the data plane is shutting down (then it is not ready). */
@@ -36,6 +39,8 @@ export interface ConfigStatus {
   controlPlane: { url: string; connected: boolean } | null;
   /** Every backend the active snapshot routes to, as requests see it now, with the control plane's last word on it. */
   backendStates: BackendStatusEntry[];
+  /** Cluster mode: each worker process and the snapshot it applied (absent in single-process mode). */
+  workers?: WorkerStatus[];
 }
 
 /** One backend in `GET /config`. */
@@ -70,13 +75,22 @@ export class StatusServer {
       res.json(this.configStatus());
     });
     app.get('/metrics', async (_req, res) => {
+      if (options.cluster) {
+        const merged = await options.cluster.metrics();
+        res.type(merged.contentType).send(merged.text);
+        return;
+      }
       res.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
     });
     this.server = createServer(app);
   }
 
+  /** A snapshot is active (in cluster mode: and at least one worker serves it) and no shutdown began. */
   isReady(): boolean {
-    return this.options.store.current !== undefined && !this.options.isShuttingDown();
+    const cluster = this.options.cluster;
+    const isServing =
+      cluster === undefined || cluster.workers().some((worker) => worker.listening && worker.version !== null);
+    return this.options.store.current !== undefined && isServing && !this.options.isShuttingDown();
   }
 
   configStatus(): ConfigStatus {
@@ -104,6 +118,7 @@ export class StatusServer {
         : null,
       controlPlane: this.options.controlPlane(),
       backendStates: this.backendStatuses(),
+      ...(this.options.cluster ? { workers: this.options.cluster.workers() } : {}),
     };
   }
 

@@ -89,7 +89,7 @@ export class TelemetryReporter {
 
   start(): void {
     if (this.timer) return;
-    this.timer = setInterval(() => this.tick(), this.options.intervalMs);
+    this.timer = setInterval(() => void this.tick(), this.options.intervalMs);
     this.open();
   }
 

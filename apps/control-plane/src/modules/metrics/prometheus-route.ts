@@ -12,7 +12,7 @@ export const PROMETHEUS_PATH = '/metrics';
  */
 export function servePrometheusMetrics(app: NestExpressApplication): void {
   const registry = app.get(Registry);
-  const express = app.getHttpAdapter().getInstance() as Express;
+  const express: Express = app.getHttpAdapter().getInstance();
   express.get(PROMETHEUS_PATH, (_req, res) => {
     registry.metrics().then(
       (text) => {
@@ -20,7 +20,11 @@ export function servePrometheusMetrics(app: NestExpressApplication): void {
         res.setHeader('Cache-Control', 'no-store');
         res.send(text);
       },
-      (error: unknown) => res.status(500).type('text/plain').send(`metrics collection failed: ${String(error)}`),
+      (error: unknown) =>
+        res
+          .status(500)
+          .type('text/plain')
+          .send(`metrics collection failed: ${String(error)}`),
     );
   });
 }

@@ -58,7 +58,7 @@ export class RoutesService {
 
   async create(body: CreateRouteBody, actor: Actor): Promise<RouteView> {
     const { result } = await this.changes.apply(actor, async (manager) => {
-      const { backends, backendIds, routeId, ...fields } = body;
+      const { backends, backendIds, routeId, trafficSplit: _readOnly, ...fields } = body;
       const resolved = await this.resolveBackends(manager, { backends, backendIds });
       const config = parseRouteConfig({ ...fields, routeId: routeId ?? newId('route'), backendIds: resolved.ids });
       const entity = applyRouteConfig(manager.create(RouteEntity), config);
@@ -85,7 +85,7 @@ export class RoutesService {
       const entity = await this.lockRoute(manager, routeId);
       const current = await this.liveConfig(manager, entity);
       const previousVersionNumber = entity.liveVersionNumber;
-      const { backends, backendIds, ...fields } = patch;
+      const { backends, backendIds, trafficSplit: _readOnly, ...fields } = patch;
       let ids = current.backendIds;
       let audits: AuditEntry[] = [];
       if (backends !== undefined || backendIds !== undefined) {
@@ -122,7 +122,7 @@ export class RoutesService {
     return this.dataSource.transaction(async (manager) => {
       const entity = await this.lockRoute(manager, routeId);
       const current = await this.liveConfig(manager, entity);
-      const { backends, backendIds, ...fields } = patch;
+      const { backends, backendIds, trafficSplit: _readOnly, ...fields } = patch;
       let ids = current.backendIds;
       let audits: AuditEntry[] = [];
       if (backends !== undefined || backendIds !== undefined) {

@@ -38,10 +38,11 @@ export function reportIssues(report: TelemetryReport__Output): FieldIssue[] {
 }
 
 /**
- * Reads a report into what the aggregation adds. The whole report goes into one bucket: the one holding the middle
- * of its window, taken on the data plane's clock but never later than its arrival nor earlier than `horizonMs`
- * before it (a skewed clock moves reports, it cannot put them in the future or out of reach). Histograms of another
- * bounds version are left out (their counts stay). Rate-limit rejections count under the route's stable variant.
+ * Reads a report into what the aggregation adds. The whole report goes into one bucket: the one holding the end of
+ * its window (so a window that ended after some moment is counted in any window from that moment on), taken on the
+ * data plane's clock but never later than its arrival nor earlier than `horizonMs` before it (a skewed clock moves
+ * reports, it cannot put them in the future or out of reach). Histograms of another bounds version are left out
+ * (their counts stay). Rate-limit rejections count under the route's stable variant.
  */
 export function contributionsOf(
   report: TelemetryReport__Output,
@@ -49,8 +50,8 @@ export function contributionsOf(
   options: { readonly bucketMs: number; readonly horizonMs: number },
 ): ReportContributions {
   const { windowStartMs, windowEndMs } = report;
-  const middle = windowEndMs >= windowStartMs && windowEndMs > 0 ? (windowStartMs + windowEndMs) / 2 : receivedAtMs;
-  const placedAt = Math.min(receivedAtMs, Math.max(receivedAtMs - options.horizonMs, middle));
+  const end = windowEndMs > 0 ? windowEndMs : receivedAtMs;
+  const placedAt = Math.min(receivedAtMs, Math.max(receivedAtMs - options.horizonMs, end));
   const bucketStartMs = Math.floor(placedAt / options.bucketMs) * options.bucketMs;
   const isHistogramKnown = report.latencyBoundsVersion === LATENCY_BUCKET_BOUNDS_VERSION;
 

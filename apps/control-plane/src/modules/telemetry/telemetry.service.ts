@@ -6,7 +6,7 @@ import { TelemetrySession, type TelemetryReceiver, type TelemetryStream } from '
 import { trafficStats, variantStats, type TrafficStats, type VariantStats } from './telemetry-stats';
 import type { TelemetryOptions } from './telemetry.options';
 import type { TelemetryRepository } from './telemetry.repository';
-import { addTotals, emptyTotals, emptyVariantTotals, TelemetryWindows, type TrafficTotals } from './telemetry-windows';
+import { addTotals, emptyTotals, emptyVariantTotals, TelemetryWindows } from './telemetry-windows';
 
 export interface TelemetryLogger {
   log(message: string): void;

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import type { Logger } from '../../observability/logger';
 import type { Admission, RateLimitPolicy } from './rate-limit-policy';
@@ -13,9 +14,6 @@ export interface RedisRateLimitStoreOptions {
   readonly logger: Logger;
 }
 
-/** How long a data plane waits for Redis when it starts before serving anyway (the routes fail open or closed). */
-const CONNECT_TIMEOUT_MS = 2_000;
-
 /** The counters of `redis`-policy routes, shared by every data plane through Redis. */
 export interface SharedRateLimitStore {
   readonly keyPrefix: string;
@@ -23,18 +21,32 @@ export interface SharedRateLimitStore {
   take(key: string, policy: RateLimitPolicy): Promise<Admission>;
 }
 
+/** A call Redis did not answer in time. */
+export class RateLimitStoreTimeoutError extends Error {
+  readonly code = 'RATE_LIMIT_STORE_TIMEOUT';
+}
+
+/** How long a data plane waits for Redis when it starts before serving anyway (the routes fail open or closed). */
+const CONNECT_TIMEOUT_MS = 2_000;
+/** Calls timing out and no answer for this long: the connection hangs; drop it (its queued calls fail) and reconnect. */
+const STALLED_CONNECTION_MS = 1_000;
+
 /**
  * Rate-limit counters in Redis (ioredis 5): one Lua script per algorithm, loaded once per connection (SCRIPT LOAD)
  * and called with EVALSHA (EVAL when Redis lost it, which loads it again). One round trip per request; calls made in
  * the same tick share one write (auto-pipelining). Nothing waits for Redis: without a connection a call fails at
- * once (no offline queue, no retry), and a call unanswered within `timeoutMs` fails; the caller then fails open or
- * closed. ioredis reconnects by itself with a capped backoff; state changes are logged once, not per request.
+ * once (no offline queue, no retry, nothing resent after a reconnection), and a call unanswered within `timeoutMs`
+ * fails; the caller then fails open or closed. A timeout is declared only after the event loop has read what
+ * arrived meanwhile, so a stalled event loop (a large snapshot compiling, a GC pause) does not fail calls Redis
+ * answered in time. ioredis reconnects by itself with a capped backoff; a connection that stops answering is
+ * dropped and reopened. State changes are logged once, not per request.
  */
 export class RedisRateLimitStore implements SharedRateLimitStore {
   readonly keyPrefix: string;
   private readonly redis: Redis;
   private isFailing = false;
   private isClosed = false;
+  private lastAnswerAt = performance.now();
 
   constructor(private readonly options: RedisRateLimitStoreOptions) {
     this.keyPrefix = `${options.keyPrefix}:ratelimit:`;
@@ -43,7 +55,7 @@ export class RedisRateLimitStore implements SharedRateLimitStore {
       enableAutoPipelining: true,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
-      commandTimeout: options.timeoutMs,
+      autoResendUnfulfilledCommands: false,
       connectTimeout: CONNECT_TIMEOUT_MS,
       // On close without a connection ioredis still arms this timer on the dead socket: keep it short.
       disconnectTimeout: 200,
@@ -70,10 +82,23 @@ export class RedisRateLimitStore implements SharedRateLimitStore {
       policy.algorithm === 'TokenBucket'
         ? [policy.capacity, policy.limit, policy.windowMs]
         : [policy.limit, policy.windowMs];
-    return this.redis.evalsha(script.sha, 1, key, ...args).then(this.onAnswer, (error: Error) => {
-      if (!error.message.startsWith('NOSCRIPT')) return this.onFailure(error);
-      return this.redis.eval(script.lua, 1, key, ...args).then(this.onAnswer, this.onFailure);
+    const answer = this.redis.evalsha(script.sha, 1, key, ...args).catch((error: Error) => {
+      if (!error.message.startsWith('NOSCRIPT')) throw error;
+      return this.redis.eval(script.lua, 1, key, ...args);
     });
+    return new Promise<unknown>((resolve, reject) => {
+      const timer = setTimeout(this.onTimeout, this.options.timeoutMs, reject);
+      answer.then(
+        (reply) => {
+          clearTimeout(timer);
+          resolve(reply);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    }).then(this.onAnswer, this.onFailure);
   }
 
   async close(): Promise<void> {
@@ -85,8 +110,18 @@ export class RedisRateLimitStore implements SharedRateLimitStore {
     }
   }
 
+  /** Rejects after the poll phase of this turn of the event loop: an answer already received wins. */
+  private readonly onTimeout = (reject: (error: Error) => void): void => {
+    setImmediate(reject, new RateLimitStoreTimeoutError(`Redis did not answer within ${this.options.timeoutMs} ms`));
+    if (this.redis.status === 'ready' && performance.now() - this.lastAnswerAt > STALLED_CONNECTION_MS) {
+      this.options.logger.warn('rate-limit store connection stalled: reconnecting');
+      this.redis.disconnect(true);
+    }
+  };
+
   private readonly onAnswer = (reply: unknown): Admission => {
     if (typeof reply !== 'number') throw new Error(`unexpected rate-limit script reply: ${String(reply)}`);
+    this.lastAnswerAt = performance.now();
     if (this.isFailing) {
       this.isFailing = false;
       this.options.logger.info('rate-limit store answers again');
@@ -105,6 +140,7 @@ export class RedisRateLimitStore implements SharedRateLimitStore {
   };
 
   private readonly onReady = (): void => {
+    this.lastAnswerAt = performance.now();
     // Loaded ahead of the first requests of this connection; a call that still finds one missing falls back to EVAL.
     for (const script of Object.values<RateLimitScript>(RATE_LIMIT_SCRIPTS)) {
       this.redis.script('LOAD', script.lua).catch((error: unknown) => {

@@ -15,6 +15,8 @@ export type RouteBackendInput = z.output<typeof routeBackendSchema>;
 
 const routeFieldsSchema = routeConfigSchema.omit({ routeId: true, backendIds: true, trafficSplit: true });
 const backendFields = {
+  /** Read-only (an in-flight deployment's split, as GET shows it): accepted so a route read can be written back, and ignored. */
+  trafficSplit: z.unknown().optional(),
   /** Backends by id. */
   backendIds: z.array(idSchema).max(1000).optional(),
   /** Backends by reference or inline. */

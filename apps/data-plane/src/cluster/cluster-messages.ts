@@ -1,0 +1,28 @@
+import type { ConfigSnapshot } from '@hotswap/config-snapshot';
+import type { BackendStates__Output } from '@hotswap/proto';
+import type { SnapshotSource } from '../snapshot/compiled-snapshot';
+
+/**
+ * The IPC protocol between a cluster primary and its workers (node:cluster, `advanced` serialization). Requests
+ * carry an id; the worker answers each with the same id.
+ */
+export type PrimaryMessage =
+  /** Phase 1: validate nothing (the primary did), compile against the active snapshot, hold it. */
+  | { type: 'prepare'; requestId: number; snapshot: ConfigSnapshot; source: SnapshotSource }
+  /** Phase 2: swap in the held snapshot. */
+  | { type: 'commit'; requestId: number }
+  /** Another worker refused: drop the held snapshot. */
+  | { type: 'abort' }
+  /** A (re)started worker: apply the pod's active snapshot at once. */
+  | { type: 'sync'; requestId: number; snapshot: ConfigSnapshot; source: SnapshotSource }
+  | { type: 'backendStates'; message: BackendStates__Output }
+  | { type: 'metrics'; requestId: number }
+  /** Drain (GATEWAY_DRAIN_SECONDS) and exit. */
+  | { type: 'stop' };
+
+export type WorkerMessage =
+  | { type: 'listening'; port: number }
+  | { type: 'failed'; error: string }
+  | { type: 'prepared'; requestId: number; reasons: string[] }
+  | { type: 'applied'; requestId: number; version: number | null; hash: string | null; reasons: string[] }
+  | { type: 'metrics'; requestId: number; metrics: object[] };

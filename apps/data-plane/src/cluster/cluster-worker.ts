@@ -1,0 +1,95 @@
+import type { DataPlaneConfig } from '../config/data-plane-config';
+import { startDataPlane, type DataPlane } from '../data-plane';
+import { Logger } from '../observability/logger';
+import type { PreparedSnapshot } from '../snapshot/snapshot-applier';
+import type { PrimaryMessage, WorkerMessage } from './cluster-messages';
+
+function send(message: WorkerMessage): void {
+  process.send?.(message);
+}
+
+/**
+ * A cluster worker: the proxy port (shared with the other workers by node:cluster) and nothing else. Snapshots
+ * and backend states come from the primary over IPC; it answers each request of the primary. It drains and exits
+ * when the primary says so, or when the primary is gone.
+ */
+export async function runClusterWorker(config: DataPlaneConfig, workerId: number): Promise<void> {
+  const logger = new Logger(config.logLevel, { dataPlaneId: config.dataPlaneId, worker: workerId });
+  const workerConfig: DataPlaneConfig = { ...config, controlPlaneUrl: undefined, configFile: undefined };
+  let held: PreparedSnapshot | undefined;
+  let stopping: Promise<void> | undefined;
+
+  // Registered before the data plane starts: IPC messages without a listener are lost.
+  let resolveStarted!: (dataPlane: DataPlane) => void;
+  const started = new Promise<DataPlane>((resolve) => (resolveStarted = resolve));
+  const stop = (code: number): Promise<void> =>
+    (stopping ??= started.then(async (dataPlane) => {
+      await dataPlane.stop();
+      process.exit(code);
+    }));
+
+  process.on('message', (message: PrimaryMessage) => {
+    void started.then(async (dataPlane) => {
+      switch (message.type) {
+        case 'prepare': {
+          const outcome = dataPlane.applier.prepare(message.snapshot, message.source, { isValidated: true });
+          held = outcome.status === 'prepared' ? outcome : undefined;
+          send({
+            type: 'prepared',
+            requestId: message.requestId,
+            reasons: outcome.status === 'rejected' ? outcome.reasons : [],
+          });
+          return;
+        }
+        case 'commit': {
+          held?.commit();
+          held = undefined;
+          send(appliedReply(dataPlane, message.requestId, []));
+          return;
+        }
+        case 'abort':
+          held = undefined;
+          return;
+        case 'sync': {
+          const outcome = dataPlane.applier.applyNow(message.snapshot, message.source, { isValidated: true });
+          send(appliedReply(dataPlane, message.requestId, outcome.status === 'rejected' ? outcome.reasons : []));
+          return;
+        }
+        case 'backendStates':
+          // Held per backend by sequence, in effect now and after every swap, as in a single process.
+          dataPlane.backendStateUpdates.apply(message.message);
+          return;
+        case 'metrics':
+          send({
+            type: 'metrics',
+            requestId: message.requestId,
+            metrics: await dataPlane.metrics.registry.getMetricsAsJSON(),
+          });
+          return;
+        case 'stop':
+          await stop(0);
+          return;
+      }
+    });
+  });
+  // The primary died (or closed the channel): nothing will feed this worker any more.
+  process.on('disconnect', () => void stop(0));
+  // The signals go to the primary, which stops the workers; a terminal's Ctrl-C reaches the whole group.
+  process.on('SIGTERM', () => undefined);
+  process.on('SIGINT', () => undefined);
+
+  let dataPlane: DataPlane;
+  try {
+    dataPlane = await startDataPlane(workerConfig, { logger, isWorker: true });
+  } catch (error) {
+    send({ type: 'failed', error: error instanceof Error ? error.message : String(error) });
+    process.exit(1);
+  }
+  resolveStarted(dataPlane);
+  send({ type: 'listening', port: dataPlane.proxyPort });
+}
+
+function appliedReply(dataPlane: DataPlane, requestId: number, reasons: string[]): WorkerMessage {
+  const snapshot = dataPlane.store.current?.compiled.snapshot;
+  return { type: 'applied', requestId, version: snapshot?.version ?? null, hash: snapshot?.hash ?? null, reasons };
+}
