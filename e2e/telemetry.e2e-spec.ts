@@ -32,7 +32,7 @@ describe('telemetry from the data planes', () => {
     });
     ports = { http: await findFreePort(), grpc: await findFreePort() };
     controlPlane = await harness.startControlPlane(ports);
-    const names = ['main', 'restart', ...Array.from({ length: MANY_ROUTES }, (_, index) => `many-${index}`)];
+    const names = ['main', 'restart', 'workers', ...Array.from({ length: MANY_ROUTES }, (_, index) => `many-${index}`)];
     for (const name of names) {
       const { status, body } = await harness.api(controlPlane, 'POST', '/routes', {
         name: `telemetry-${name}`,
@@ -104,6 +104,25 @@ describe('telemetry from the data planes', () => {
     expect(metrics.dataPlanesReporting).toBeGreaterThanOrEqual(2);
     expect(metrics.backends.total).toBe(1);
     expect(metrics.circuitBreakers.open).toBe(0);
+  });
+
+  it("reports the traffic of every worker of a clustered data plane as one data plane's", async () => {
+    const clustered = await harness.startDataPlane({
+      id: 'dp-telemetry-workers',
+      grpcTarget: controlPlane.grpcTarget,
+      env: { ...FAST_TELEMETRY, GATEWAY_WORKERS: '2' },
+    });
+    try {
+      await expectNewestConfig(clustered);
+      // Separate connections: the kernel spreads them over both workers.
+      await Promise.all(Array.from({ length: 4 }, () => sendTraffic(clustered, 'workers', 8, 2)));
+      await expectEventually(
+        async () => expect(await statisticsOf('workers')).toMatchObject({ requests: 40, errors: 8, errorRate: 0.2 }),
+        { timeoutMs: 15_000 },
+      );
+    } finally {
+      await clustered.stop();
+    }
   });
 
   it('keeps the stored windows across a control-plane restart', async () => {

@@ -121,6 +121,8 @@ export class GatewayHarness {
         GATEWAY_PORT: String(proxyPort),
         GATEWAY_STATUS_PORT: String(statusPort),
         SNAPSHOT_CACHE_DIR: cacheDir,
+        // Single-process mode unless a test asks for workers (the default is one per CPU).
+        GATEWAY_WORKERS: '1',
         ...options.env,
       },
     );

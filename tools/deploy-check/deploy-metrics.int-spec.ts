@@ -56,11 +56,6 @@ const PLANNED_METRICS: Record<string, { plane: Plane; type: MetricType; issue: s
     type: 'gauge',
     issue: 'issue 5 (metrics): healthy, enabled backends of the active snapshot',
   },
-  gateway_rate_limit_rejections_total: {
-    plane: 'data-plane',
-    type: 'counter',
-    issue: 'issue 5 (metrics): rate-limit rejections {route}',
-  },
   gateway_data_planes: {
     plane: 'control-plane',
     type: 'gauge',

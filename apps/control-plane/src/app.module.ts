@@ -8,10 +8,12 @@ import { ApprovalsModule } from './modules/approvals/approvals.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { BackendsModule } from './modules/backends/backends.module';
+import { ConfigRollbackModule } from './modules/config-rollback/config-rollback.module';
 import { DeploymentsModule } from './modules/deployments/deployments.module';
 import { FleetModule } from './modules/fleet/fleet.module';
 import { HealthModule } from './modules/health/health.module';
 import { HealthChecksModule } from './modules/health-checks/health-checks.module';
+import { ManagementApiModule } from './modules/management-api/management-api.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
 import { RoutesModule } from './modules/routes/routes.module';
 import { SnapshotsModule } from './modules/snapshots/snapshots.module';
@@ -41,6 +43,8 @@ export class AppModule {
         TelemetryModule,
         DeploymentsModule,
         ApprovalsModule,
+        ConfigRollbackModule,
+        ManagementApiModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: GatewayExceptionFilter }],
     };

@@ -23,6 +23,7 @@ import { SnapshotStreamClient } from './snapshot/snapshot-stream-client';
 import { StatusServer, type ConfigStatus } from './status/status-server';
 import { TelemetryCollector } from './telemetry/telemetry-collector';
 import { TelemetryReporter } from './telemetry/telemetry-reporter';
+import { mergeTelemetrySamples, type TelemetrySample } from './telemetry/telemetry-sample';
 
 /** A running data plane. */
 export interface DataPlane {
@@ -39,6 +40,8 @@ export interface DataPlane {
   readonly metrics: GatewayMetrics;
   /** The control plane's backend states (health, forced breakers) as received, in effect after every swap. */
   readonly backendStateUpdates: BackendStateUpdates;
+  /** Ends this process's telemetry window: its counts and state (a cluster worker's answer to its primary). */
+  telemetrySample(): Promise<TelemetrySample>;
   /** Applies a snapshot (untrusted JSON) as if it came from `source`; the same path the stream takes. */
   apply(snapshot: unknown, source?: SnapshotSource): Promise<ApplyOutcome>;
   configStatus(): ConfigStatus;
@@ -58,6 +61,8 @@ export interface PrimaryRole {
   applyOnWorkers: (snapshot: ConfigSnapshot, source: SnapshotSource) => Promise<string[]>;
   backendStatesReceived: (message: BackendStates__Output) => void;
   metrics(): Promise<{ contentType: string; text: string }>;
+  /** Ends every worker's telemetry window: their samples (the primary reports them as one). */
+  telemetry(): Promise<TelemetrySample[]>;
   workers(): WorkerStatus[];
   /** Drains and stops every worker (GATEWAY_DRAIN_SECONDS each, in parallel); resolves with whether all drained. */
   stop(): Promise<boolean>;
@@ -161,16 +166,9 @@ export async function startDataPlane(
         logger,
       })
     : undefined;
-  // Without a control plane the windows are still drained (and dropped): the hot path is the same either way.
-  const reporter = new TelemetryReporter({
-    // A cluster primary serves no traffic: its windows stay empty (cluster telemetry is not reported yet).
-    url: primary ? undefined : config.controlPlaneUrl,
-    dataPlaneId: config.dataPlaneId,
-    intervalMs: config.telemetry.intervalMs,
-    maxSeries: config.telemetry.maxSeries,
-    collector: telemetry,
-    logger,
-    state: async () => ({
+  const telemetrySample = async (): Promise<TelemetrySample> => ({
+    window: telemetry.drain(),
+    state: {
       configVersion: store.current?.compiled.snapshot.version ?? 0,
       activeConnections: await proxyServer.countConnections(),
       inFlightRequests: handler.inFlight,
@@ -179,7 +177,23 @@ export async function startDataPlane(
         breakerState: view.breakerState,
         inFlight: view.activeConnections,
       })),
-    }),
+    },
+  });
+  // Without a control plane the windows are still drained (and dropped): the hot path is the same either way. A
+  // cluster primary reports its workers' windows (it serves no traffic itself); a worker's are taken by its primary.
+  const reporter = new TelemetryReporter({
+    url: config.controlPlaneUrl,
+    dataPlaneId: config.dataPlaneId,
+    intervalMs: config.telemetry.intervalMs,
+    maxSeries: config.telemetry.maxSeries,
+    logger,
+    sample: primary
+      ? async () =>
+          mergeTelemetrySamples(await primary.telemetry(), {
+            nowMs: Date.now(),
+            configVersion: store.current?.compiled.snapshot.version ?? 0,
+          })
+      : telemetrySample,
   });
   let isShuttingDown = false;
   const statusServer = new StatusServer({
@@ -212,6 +226,8 @@ export async function startDataPlane(
     (stopping ??= (async () => {
       isShuttingDown = true;
       logger.info(`data plane ${config.dataPlaneId} stopping`, { inFlight: handler.inFlight });
+      // The workers' windows so far, while they still answer (what they count while draining is not reported).
+      if (primary) await reporter.tick();
       const isDrained = primary ? await primary.stop() : await proxyServer.drain(config.drainSeconds * 1000);
       await reporter.stop();
       await rateLimitStore?.close();
@@ -228,7 +244,7 @@ export async function startDataPlane(
       else logger.warn(`Redis ${maskRedisUrl(redisUrl)} does not answer: redis-policy routes fail open or closed`);
     }
     stream?.start();
-    reporter.start();
+    if (!options.isWorker) reporter.start();
     if (cache) await loadNewestCachedSnapshot(cache, applier, store, logger);
     if (!store.current && fileSnapshot?.ok) {
       const outcome = await applier.apply(fileSnapshot.snapshot, 'file');
@@ -262,6 +278,7 @@ export async function startDataPlane(
     applier,
     metrics,
     backendStateUpdates: controlPlaneStates,
+    telemetrySample,
     apply: (snapshot, source = 'file') => applier.apply(snapshot, source),
     configStatus: () => statusServer.configStatus(),
     stop,

@@ -50,6 +50,7 @@ describe('the data plane as a process', () => {
       DATA_PLANE_ID: `dp-process-${processes.length}`,
       SNAPSHOT_CACHE_DIR: join(dir, `cache-${processes.length}`),
       CONTROL_PLANE_GRPC_URL: undefined,
+      GATEWAY_WORKERS: '1',
       ...env,
     });
     processes.push(child);

@@ -27,10 +27,12 @@ describe('the telemetry reporter', () => {
       // Windows end when the test says (tick), not on a timer.
       intervalMs: 3_600_000,
       maxSeries: 10,
-      collector,
       logger: new Logger('error'),
       maxPendingReports,
-      state: async () => ({ configVersion: 1, activeConnections: 0, inFlightRequests: 0, backends: [] }),
+      sample: async () => ({
+        window: collector.drain(),
+        state: { configVersion: 1, activeConnections: 0, inFlightRequests: 0, backends: [] },
+      }),
     });
     started.start();
     return started;

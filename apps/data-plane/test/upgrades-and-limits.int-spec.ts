@@ -1,14 +1,19 @@
 import { rmSync } from 'node:fs';
 import type { ConfigSnapshot } from '@hotswap/config-snapshot';
-import { aBackend, aRoute, aSnapshot, expectGatewayError, findFreePort, send } from '@hotswap/testing';
-import { makeTempDir, startInProcess, writeJsonFile, type InProcessDataPlane } from './support/data-plane-harness';
 import {
+  aBackend,
+  aRoute,
+  aSnapshot,
   echo,
+  expectGatewayError,
+  findFreePort,
   requestUpgrade,
+  send,
   startWebSocketEchoBackend,
   type UpgradeResult,
   type WebSocketEchoBackend,
-} from './support/websocket-echo';
+} from '@hotswap/testing';
+import { makeTempDir, startInProcess, writeJsonFile, type InProcessDataPlane } from './support/data-plane-harness';
 
 describe('WebSocket upgrades and request limits', () => {
   const started: InProcessDataPlane[] = [];

@@ -1,4 +1,10 @@
-export { loadDiscoveryProto, loadTelemetryProto, GRPC_CHANNEL_OPTIONS, GRPC_SERVER_OPTIONS } from './load';
+export {
+  loadDiscoveryProto,
+  loadTelemetryProto,
+  loadManagementProto,
+  GRPC_CHANNEL_OPTIONS,
+  GRPC_SERVER_OPTIONS,
+} from './load';
 export { SNAPSHOT_ENCODING, encodeSnapshotPayload, decodeSnapshotPayload } from './snapshot-payload';
 export type { ProtoGrpcType as DiscoveryProto } from './generated/discovery';
 export type { ConfigDiscoveryClient, ConfigDiscoveryHandlers } from './generated/hotswap/discovery/v1/ConfigDiscovery';
@@ -33,3 +39,27 @@ export {
   type WireTelemetryVariant,
   type WireBreakerState,
 } from './telemetry-wire';
+export type { ProtoGrpcType as ManagementProto } from './generated/management';
+export type { RouteServiceClient, RouteServiceHandlers } from './generated/hotswap/management/v1/RouteService';
+export type { BackendServiceClient, BackendServiceHandlers } from './generated/hotswap/management/v1/BackendService';
+export type {
+  DeploymentServiceClient,
+  DeploymentServiceHandlers,
+} from './generated/hotswap/management/v1/DeploymentService';
+export type {
+  Route as ManagementRoute,
+  Route__Output as ManagementRoute__Output,
+} from './generated/hotswap/management/v1/Route';
+export type {
+  Backend as ManagementBackend,
+  Backend__Output as ManagementBackend__Output,
+} from './generated/hotswap/management/v1/Backend';
+export type {
+  Deployment as ManagementDeployment,
+  Deployment__Output as ManagementDeployment__Output,
+} from './generated/hotswap/management/v1/Deployment';
+export type { DeploymentEvent, DeploymentEvent__Output } from './generated/hotswap/management/v1/DeploymentEvent';
+export type {
+  DeploymentTransition,
+  DeploymentTransition__Output,
+} from './generated/hotswap/management/v1/DeploymentTransition';

@@ -3,6 +3,7 @@ import * as protoLoader from '@grpc/proto-loader';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ProtoGrpcType as DiscoveryProto } from './generated/discovery';
+import type { ProtoGrpcType as ManagementProto } from './generated/management';
 import type { ProtoGrpcType as TelemetryProto } from './generated/telemetry';
 
 const LOADER_OPTIONS: protoLoader.Options = {
@@ -47,6 +48,20 @@ export function loadTelemetryProto(): TelemetryProto {
     telemetry = grpc.loadPackageDefinition(definition) as unknown as TelemetryProto;
   }
   return telemetry;
+}
+
+let management: ManagementProto | undefined;
+
+/** The management API (routes, backends, deployments), loaded once from `proto/hotswap/management/v1/management.proto`. */
+export function loadManagementProto(): ManagementProto {
+  if (!management) {
+    const definition = protoLoader.loadSync('hotswap/management/v1/management.proto', {
+      ...LOADER_OPTIONS,
+      includeDirs: [protoRoot()],
+    });
+    management = grpc.loadPackageDefinition(definition) as unknown as ManagementProto;
+  }
+  return management;
 }
 
 /**

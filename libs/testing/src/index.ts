@@ -10,3 +10,10 @@ export { aBackend, aRoute, aSnapshot } from './builders';
 export { startProcess, type TestProcess } from './process';
 export { send, sendChunked, type HttpResult } from './http-client';
 export { expectGatewayError } from './expect-gateway-error';
+export {
+  echo,
+  requestUpgrade,
+  startWebSocketEchoBackend,
+  type UpgradeResult,
+  type WebSocketEchoBackend,
+} from './websocket-echo';

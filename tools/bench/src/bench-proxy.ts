@@ -105,17 +105,30 @@ async function main(): Promise<void> {
       }
     });
 
-    for (const [id, routeCount, rateLimit] of [
-      ['a', 1, null],
-      ['b', 10_000, null],
-      ['e', 1, BENCH_RATE_LIMIT],
+    for (const [id, routeCount, rateLimit, workers] of [
+      ['a', 1, null, 1],
+      ['b', 10_000, null, 1],
+      ['e', 1, BENCH_RATE_LIMIT, 1],
+      ['f', 1, null, 2],
     ] as const) {
-      const label = `data plane, ${routeCount.toLocaleString('en-US')} route${routeCount === 1 ? '' : 's'}${rateLimit ? ', local rate limit' : ''}`;
+      const label = `data plane, ${routeCount.toLocaleString('en-US')} route${routeCount === 1 ? '' : 's'}${rateLimit ? ', local rate limit' : ''}${workers > 1 ? `, ${workers} workers` : ''}`;
+      if (workers > 1) {
+        // CPU per request sums the primary and every worker; throughput is bounded by the cores left over.
+        console.log(
+          `bench: (${id}) the load generator and the backend compete with ${workers} workers for ${cpus().length} CPUs: its throughput shows the contention, not the scaling`,
+        );
+      }
       await attempt(id, label, async () => {
         if (!existsSync(DATA_PLANE_MAIN)) throw new Error(`${DATA_PLANE_MAIN} is not built (npm run build)`);
         const configFile = join(workDir, `snapshot-${id}.json`);
         writeFileSync(configFile, JSON.stringify(benchSnapshot(backendUrl, routeCount, { rateLimit })));
-        const dataPlane = await startDataPlane(children, configFile, join(workDir, `cache-${id}`), `bench-${id}`);
+        const dataPlane = await startDataPlane(
+          children,
+          configFile,
+          join(workDir, `cache-${id}`),
+          `bench-${id}`,
+          workers,
+        );
         try {
           await expectServes(dataPlane.url, dataPlane.process);
           return await measure(id, label, dataPlane.url, dataPlane.process.child.pid as number);
@@ -159,6 +172,7 @@ async function startDataPlane(
   configFile: string,
   cacheDir: string,
   id: string,
+  workers: number,
 ): Promise<{ process: TestProcess; url: string }> {
   const [proxyPort, statusPort] = [await findFreePort(), await findFreePort()];
   const dataPlane = children.start('data-plane', [DATA_PLANE_MAIN, '--config', configFile], {
@@ -168,6 +182,7 @@ async function startDataPlane(
     GATEWAY_DRAIN_SECONDS: '1',
     DATA_PLANE_ID: id,
     SNAPSHOT_CACHE_DIR: cacheDir,
+    GATEWAY_WORKERS: String(workers),
     // Standalone: the data plane serves the file alone, whatever control plane runs on this machine.
     CONTROL_PLANE_GRPC_URL: undefined,
   });

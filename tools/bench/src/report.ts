@@ -1,6 +1,6 @@
 import type { LoadResult } from './load-generator';
 
-export type TargetId = 'a' | 'b' | 'c' | 'd' | 'e';
+export type TargetId = 'a' | 'b' | 'c' | 'd' | 'e' | 'f';
 
 /** One target's figures, measured after its warm-up. */
 export interface TargetMeasurement {
@@ -37,7 +37,10 @@ export function isMeasured(outcome: TargetOutcome | undefined): outcome is Targe
   return outcome !== undefined && !('error' in outcome);
 }
 
-/** The pairs compared: the data plane targets to the bare proxy and the direct call; the rate-limited one to (a). */
+/**
+ * The pairs compared: the data plane targets to the bare proxy and the direct call; the rate-limited one and the
+ * two-worker one to (a).
+ */
 const COMPARED: ReadonlyArray<readonly [target: TargetId, baseline: TargetId]> = [
   ['a', 'c'],
   ['a', 'd'],
@@ -45,6 +48,7 @@ const COMPARED: ReadonlyArray<readonly [target: TargetId, baseline: TargetId]> =
   ['b', 'd'],
   ['e', 'c'],
   ['e', 'a'],
+  ['f', 'a'],
 ];
 
 /** Ratios of the COMPARED pairs where both were measured. */

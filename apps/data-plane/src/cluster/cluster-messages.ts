@@ -1,6 +1,7 @@
 import type { ConfigSnapshot } from '@hotswap/config-snapshot';
 import type { BackendStates__Output } from '@hotswap/proto';
 import type { SnapshotSource } from '../snapshot/compiled-snapshot';
+import type { TelemetrySample } from '../telemetry/telemetry-sample';
 
 /**
  * The IPC protocol between a cluster primary and its workers (node:cluster, `advanced` serialization). Requests
@@ -17,6 +18,8 @@ export type PrimaryMessage =
   | { type: 'sync'; requestId: number; snapshot: ConfigSnapshot; source: SnapshotSource }
   | { type: 'backendStates'; message: BackendStates__Output }
   | { type: 'metrics'; requestId: number }
+  /** End the telemetry window: answer with its counts and the worker's state. */
+  | { type: 'telemetry'; requestId: number }
   /** Drain (GATEWAY_DRAIN_SECONDS) and exit. */
   | { type: 'stop' };
 
@@ -25,4 +28,5 @@ export type WorkerMessage =
   | { type: 'failed'; error: string }
   | { type: 'prepared'; requestId: number; reasons: string[] }
   | { type: 'applied'; requestId: number; version: number | null; hash: string | null; reasons: string[] }
-  | { type: 'metrics'; requestId: number; metrics: object[] };
+  | { type: 'metrics'; requestId: number; metrics: object[] }
+  | { type: 'telemetry'; requestId: number; sample: TelemetrySample };

@@ -66,6 +66,9 @@ export async function runClusterWorker(config: DataPlaneConfig, workerId: number
             metrics: await dataPlane.metrics.registry.getMetricsAsJSON(),
           });
           return;
+        case 'telemetry':
+          send({ type: 'telemetry', requestId: message.requestId, sample: await dataPlane.telemetrySample() });
+          return;
         case 'stop':
           await stop(0);
           return;

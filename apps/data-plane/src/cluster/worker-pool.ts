@@ -7,6 +7,7 @@ import type { DataPlaneConfig } from '../config/data-plane-config';
 import type { PrimaryRole, WorkerStatus } from '../data-plane';
 import type { Logger } from '../observability/logger';
 import type { SnapshotSource } from '../snapshot/compiled-snapshot';
+import type { TelemetrySample } from '../telemetry/telemetry-sample';
 import type { PrimaryMessage, WorkerMessage } from './cluster-messages';
 
 /** A worker that dies within this long of its start is restarted after RESTART_DELAY_MS (no crash loop at full speed). */
@@ -87,7 +88,8 @@ export class WorkerPool implements PrimaryRole {
             return;
           case 'prepared':
           case 'applied':
-          case 'metrics': {
+          case 'metrics':
+          case 'telemetry': {
             const answer = entry.pending.get(message.requestId);
             entry.pending.delete(message.requestId);
             answer?.(message);
@@ -138,6 +140,8 @@ export class WorkerPool implements PrimaryRole {
     this.active = { snapshot, source };
     const applied = await Promise.all(targets.map((entry) => this.request(entry, { type: 'commit' })));
     targets.forEach((entry, index) => this.recordApplied(entry, applied[index]));
+    // A worker forked during the round (replacing one that died) was synced with the previous snapshot.
+    for (const entry of this.entries.values()) if (!targets.includes(entry) && entry.listening) this.sync(entry);
     return [];
   };
 
@@ -163,6 +167,14 @@ export class WorkerPool implements PrimaryRole {
       replies.flatMap((reply) => (reply?.type === 'metrics' ? [reply.metrics] : [])),
     );
     return { contentType: registry.contentType, text: await registry.metrics() };
+  };
+
+  /** Every worker's telemetry window, ended now (a worker that does not answer is left out). */
+  readonly telemetry = async (): Promise<TelemetrySample[]> => {
+    const replies = await Promise.all(
+      [...this.entries.values()].map((entry) => this.request(entry, { type: 'telemetry' })),
+    );
+    return replies.flatMap((reply) => (reply?.type === 'telemetry' ? [reply.sample] : []));
   };
 
   readonly workers = (): WorkerStatus[] =>

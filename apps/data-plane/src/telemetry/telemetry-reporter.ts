@@ -9,14 +9,8 @@ import {
 } from '@hotswap/proto';
 import type { Logger } from '../observability/logger';
 import { RECONNECT_BACKOFF, reconnectDelayMs } from '../snapshot/snapshot-stream-client';
-import type { TelemetryCollector } from './telemetry-collector';
-import {
-  buildWindowReport,
-  mergeWindowReports,
-  toWireReport,
-  type ReportContext,
-  type WindowReport,
-} from './telemetry-report';
+import { buildWindowReport, mergeWindowReports, toWireReport, type WindowReport } from './telemetry-report';
+import type { TelemetrySample } from './telemetry-sample';
 
 type TelemetryStream = grpc.ClientDuplexStream<TelemetryReport, TelemetryAck__Output>;
 
@@ -32,9 +26,8 @@ export interface TelemetryReporterOptions {
   readonly dataPlaneId: string;
   readonly intervalMs: number;
   readonly maxSeries: number;
-  readonly collector: TelemetryCollector;
-  /** The data plane's state at the end of a window. */
-  readonly state: () => Promise<Omit<ReportContext, 'sequence'>>;
+  /** Ends the window in progress: what was counted in it (this process's collector, or a cluster's workers'). */
+  readonly sample: () => Promise<TelemetrySample>;
   readonly logger: Logger;
   readonly maxPendingReports?: number;
 }
@@ -46,8 +39,8 @@ interface PendingReport {
 }
 
 /**
- * The data plane's side of Telemetry.ReportTelemetry. Every `intervalMs` it drains the collector into a bounded
- * report and queues it; the queue is written to the stream once the control plane has answered the stream's headers,
+ * The data plane's side of Telemetry.ReportTelemetry. Every `intervalMs` it takes a sample (the window's counts and
+ * the data plane's state), builds a bounded report of it and queues it; the queue is written to the stream once the control plane has answered the stream's headers,
  * and a report leaves the queue when the control plane acknowledges its sequence (it is stored then). A stream that
  * ends is reopened with the snapshot stream's jittered backoff and the queue is written again, oldest first. The queue
  * holds at most `maxPendingReports`: beyond that the two oldest reports never sent are merged into one, or, when
@@ -119,9 +112,8 @@ export class TelemetryReporter {
   }
 
   private async report(): Promise<void> {
-    const window = this.options.collector.drain();
+    const { window, state } = await this.options.sample();
     if (this.client === undefined || this.isStopped) return;
-    const state = await this.options.state();
     const report = buildWindowReport(window, { ...state, sequence: ++this.sequence }, this.options.maxSeries);
     this.pending.push({ report, wasSent: false });
     this.bound();

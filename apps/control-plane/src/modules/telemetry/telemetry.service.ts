@@ -109,6 +109,8 @@ export class TelemetryService implements TelemetryReceiver {
     clearInterval(this.flushTimer);
     clearInterval(this.pruneTimer);
     this.flushTimer = undefined;
+    // A flush in progress may have started before the last reports arrived: one more after it.
+    await this.flush();
     await this.flush();
     for (const session of [...this.sessions]) session.end();
   }
@@ -271,7 +273,14 @@ export class TelemetryService implements TelemetryReceiver {
   private async acceptedSequence(dataPlaneId: string): Promise<{ bootId: string; sequence: number } | undefined> {
     const known = this.accepted.get(dataPlaneId);
     if (known !== undefined) return known;
-    const stored = await this.repository.lastStored(dataPlaneId);
+    let stored: { bootId: string; sequence: number } | undefined;
+    try {
+      stored = await this.repository.lastStored(dataPlaneId);
+    } catch (error) {
+      // Taking the report beats losing it: at worst a report sent again is counted twice.
+      this.logger.warn(`reading how far ${dataPlaneId}'s reports are stored failed: ${String(error)}`);
+      return undefined;
+    }
     if (stored !== undefined && !this.accepted.has(dataPlaneId)) {
       this.stored.set(dataPlaneId, stored);
       this.accepted.set(dataPlaneId, stored);

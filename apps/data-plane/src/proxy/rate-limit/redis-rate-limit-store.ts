@@ -93,7 +93,7 @@ export class RedisRateLimitStore implements SharedRateLimitStore {
           clearTimeout(timer);
           resolve(reply);
         },
-        (error: unknown) => {
+        (error: Error) => {
           clearTimeout(timer);
           reject(error);
         },

@@ -1,0 +1,98 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { z } from 'zod';
+import type { Actor } from '../../common/http/actor';
+import { openApiSchemaOf } from '../../common/http/openapi';
+import { ZodValidationPipe } from '../../common/http/zod-validation';
+import { CurrentActor } from '../auth/principal';
+import { Roles } from '../auth/roles.decorator';
+import {
+  listRollbacksQuerySchema,
+  rollbackDecisionBodySchema,
+  rollbackRequestBodySchema,
+  type ConfigRollbackView,
+  type RollbackRequestBody,
+} from './config-rollback.dto';
+import { ConfigRollbackService } from './config-rollback.service';
+
+@ApiTags('config')
+@ApiBearerAuth()
+@Controller('config')
+export class ConfigRollbackController {
+  constructor(@Inject(ConfigRollbackService) private readonly rollbacks: ConfigRollbackService) {}
+
+  @Post('rollback')
+  @Roles('Admin', 'Operator')
+  @ApiOperation({
+    summary: 'Write a new config version equal to a stored version (Admin, Operator)',
+    description:
+      'Routes get a new live version with the stored config, routes and backends added since are deleted, deleted ' +
+      'ones come back. In an environment under the approval policy (`environment`, default production) the ' +
+      'rollback is Pending until another Admin approves it (POST config/rollbacks/{id}/approve).',
+  })
+  @ApiBody({ schema: openApiSchemaOf(rollbackRequestBodySchema) })
+  @ApiCreatedResponse({ description: 'The rollback: status Applied (appliedVersion, appliedHash) or Pending' })
+  @ApiNotFoundResponse({ description: 'NOT_FOUND: no such config version' })
+  @ApiConflictResponse({ description: 'CONFLICT: a deployment is in flight on a route the rollback would change' })
+  request(
+    @Body(new ZodValidationPipe(rollbackRequestBodySchema)) body: RollbackRequestBody,
+    @CurrentActor() actor: Actor,
+  ): Promise<ConfigRollbackView> {
+    return this.rollbacks.request(body, actor);
+  }
+
+  @Get('rollbacks')
+  @Roles('Admin', 'Operator', 'Viewer')
+  @ApiOperation({ summary: 'Config rollbacks, newest first (filter status: Pending, Applied, Rejected)' })
+  @ApiOkResponse({ description: '`{items}`' })
+  list(
+    @Query(new ZodValidationPipe(listRollbacksQuerySchema, { root: 'query' }))
+    query: z.output<typeof listRollbacksQuerySchema>,
+  ): Promise<{ items: ConfigRollbackView[] }> {
+    return this.rollbacks.list(query.status);
+  }
+
+  @Get('rollbacks/:rollbackId')
+  @Roles('Admin', 'Operator', 'Viewer')
+  @ApiOperation({ summary: 'Get a config rollback' })
+  @ApiNotFoundResponse({ description: 'NOT_FOUND' })
+  get(@Param('rollbackId') rollbackId: string): Promise<ConfigRollbackView> {
+    return this.rollbacks.get(rollbackId);
+  }
+
+  @Post('rollbacks/:rollbackId/approve')
+  @HttpCode(200)
+  @Roles('Admin')
+  @ApiOperation({ summary: 'Approve a pending config rollback (Admin; not your own); it is applied at once' })
+  @ApiForbiddenResponse({ description: 'FORBIDDEN: not an Admin, or your own rollback' })
+  @ApiConflictResponse({ description: 'CONFLICT: not pending (decided or expired), or a deployment is in flight' })
+  approve(
+    @Param('rollbackId') rollbackId: string,
+    @Body(new ZodValidationPipe(rollbackDecisionBodySchema)) body: z.output<typeof rollbackDecisionBodySchema>,
+    @CurrentActor() actor: Actor,
+  ): Promise<ConfigRollbackView> {
+    return this.rollbacks.approve(rollbackId, body.comment, actor);
+  }
+
+  @Post('rollbacks/:rollbackId/reject')
+  @HttpCode(200)
+  @Roles('Admin')
+  @ApiOperation({ summary: 'Reject a pending config rollback (Admin; not your own)' })
+  reject(
+    @Param('rollbackId') rollbackId: string,
+    @Body(new ZodValidationPipe(rollbackDecisionBodySchema)) body: z.output<typeof rollbackDecisionBodySchema>,
+    @CurrentActor() actor: Actor,
+  ): Promise<ConfigRollbackView> {
+    return this.rollbacks.reject(rollbackId, body.comment, actor);
+  }
+}
