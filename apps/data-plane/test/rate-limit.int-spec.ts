@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { rateLimitSchema, type RateLimit, type RouteConfig } from '@hotswap/config-snapshot';
 import {
   aBackend,
@@ -21,6 +22,7 @@ const PREFIX = `hotswap-test-dp-rl-${randomBytes(4).toString('hex')}`;
 
 let backend: TestBackend;
 const dataPlanes: InProcessDataPlane[] = [];
+const tempDirs: string[] = [];
 let version = 0;
 
 beforeAll(async () => {
@@ -30,6 +32,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(dataPlanes.map((dataPlane) => dataPlane.stop()));
   await backend?.close();
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
   const redis = new Redis(REDIS_URL);
   const keys = await redis.keys(`${PREFIX}:*`);
   if (keys.length > 0) await redis.del(...keys);
@@ -200,7 +203,9 @@ describe('bad rate limits', () => {
   });
 
   it('in a --config file stop the data plane from starting, with the reason', async () => {
-    const file = writeJsonFile(makeTempDir('rl'), 'bad-rate-limit.json', {
+    const dir = makeTempDir('rl');
+    tempDirs.push(dir);
+    const file = writeJsonFile(dir, 'bad-rate-limit.json', {
       routes: [
         {
           routeId: 'r',
