@@ -71,11 +71,14 @@ describe('the data plane with two workers', () => {
     return (await (await fetch(`${statusUrl}/config`)).json()) as ClusterConfig;
   }
 
-  function snapshotOf(version: number, backend: TestBackend): ConfigSnapshot {
+  /** `patientMs`: route and read timeouts long enough for a request held across a slow, loaded drain. */
+  function snapshotOf(version: number, backend: TestBackend, patientMs?: number): ConfigSnapshot {
+    const timeouts = patientMs === undefined ? {} : { timeouts: { connectMs: 5_000, readMs: patientMs } };
+    const timeoutSeconds = patientMs === undefined ? {} : { timeoutSeconds: Math.ceil(patientMs / 1000) };
     return aSnapshot(
       {
-        routes: [aRoute({ routeId: 'app', name: 'app', pathPattern: '/app/**', backendIds: ['b'] })],
-        backends: [aBackend({ backendId: 'b', name: backend.name, url: backend.url })],
+        routes: [aRoute({ routeId: 'app', name: 'app', pathPattern: '/app/**', backendIds: ['b'], ...timeoutSeconds })],
+        backends: [aBackend({ backendId: 'b', name: backend.name, url: backend.url, ...timeouts })],
       },
       { version },
     );
@@ -144,7 +147,7 @@ describe('the data plane with two workers', () => {
     const held: ServerResponse[] = [];
     const slow = await startTestBackend('slow', (_req, res) => held.push(res));
     try {
-      const file = writeJsonFile(dir, 'slow.json', snapshotOf(1, slow));
+      const file = writeJsonFile(dir, 'slow.json', snapshotOf(1, slow, 300_000));
       const { child, proxyUrl, statusUrl } = await spawnCluster({ GATEWAY_DRAIN_SECONDS: '60' }, ['--config', file]);
       const agent = new Agent({ keepAlive: true });
       const inFlight = new Promise<{ status: number; headers: IncomingHttpHeaders; body: string }>(

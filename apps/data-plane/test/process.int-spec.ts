@@ -99,8 +99,9 @@ describe('the data plane as a process', () => {
     const slow = await startTestBackend('slow', (_req, res) => held.push(res));
     try {
       const file = writeJsonFile(dir, 'drain.json', {
-        routes: [{ routeId: 'slow', name: 'slow', pathPattern: '/slow/**', backendIds: ['slow'] }],
-        backends: [{ backendId: 'slow', name: 'slow', url: slow.url }],
+        // Timeouts long enough that a loaded machine cannot turn the held request into a 504.
+        routes: [{ routeId: 'slow', name: 'slow', pathPattern: '/slow/**', backendIds: ['slow'], timeoutSeconds: 300 }],
+        backends: [{ backendId: 'slow', name: 'slow', url: slow.url, timeouts: { readMs: 300_000 } }],
       });
       const child = spawnDataPlane({ GATEWAY_DRAIN_SECONDS: '60' }, ['--config', file]);
       const { proxyUrl, statusUrl } = await listening(child);
