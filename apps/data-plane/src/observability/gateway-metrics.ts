@@ -1,8 +1,17 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type LabelValues } from 'prom-client';
 import { HTTP_METHODS } from '@hotswap/config-snapshot';
 
 const KNOWN_METHODS: ReadonlySet<string> = new Set(HTTP_METHODS);
 const STATUS_CLASSES = ['1xx', '1xx', '2xx', '3xx', '4xx', '5xx'] as const;
+
+/** Where `recordRequest` keeps the `aborted` status class: after the indices of STATUS_CLASSES. */
+const ABORTED_INDEX = STATUS_CLASSES.length;
+
+interface RouteRecorder {
+  duration: { observe(seconds: number): void };
+  /** By method label, then by status class index (`Math.trunc(status / 100)`, capped; ABORTED_INDEX). */
+  counts: Map<string, Array<{ inc(): void } | undefined>>;
+}
 
 /** Label value for requests that matched no route. */
 export const NO_ROUTE_LABEL = '(none)';
@@ -37,6 +46,8 @@ export class GatewayMetrics {
   readonly circuitBreakerOpenTotal: Counter<'backend'>;
   readonly rateLimitRejectionsTotal: Counter<'route'>;
   readonly rateLimitStoreErrorsTotal: Counter<'route'>;
+  /** Per route label, its metric children: a request allocates no label objects nor observer closures. */
+  private readonly routeRecorders = new Map<string, RouteRecorder>();
 
   constructor(dataPlaneId: string, countConnections: () => Promise<number>) {
     this.registry.setDefaultLabels({ data_plane: dataPlaneId });
@@ -129,7 +140,29 @@ export class GatewayMetrics {
 
   /** Records one finished (or aborted) proxy request. */
   recordRequest(route: string, method: string, status: number, isComplete: boolean, seconds: number): void {
-    this.requestsTotal.inc({ route, method, status_class: statusClassLabel(status, isComplete) });
-    this.requestDuration.observe({ route }, seconds);
+    let recorder = this.routeRecorders.get(route);
+    if (recorder === undefined) {
+      const labels: LabelValues<'route'> = { route };
+      recorder = { duration: this.requestDuration.labels(labels), counts: new Map() };
+      this.routeRecorders.set(route, recorder);
+    }
+    let counts = recorder.counts.get(method);
+    if (counts === undefined) {
+      counts = [];
+      recorder.counts.set(method, counts);
+    }
+    const statusIndex = isComplete ? Math.min(Math.trunc(status / 100), ABORTED_INDEX - 1) : ABORTED_INDEX;
+    let count = counts[statusIndex];
+    if (count === undefined) {
+      const labels: LabelValues<'route' | 'method' | 'status_class'> = {
+        route,
+        method,
+        status_class: statusClassLabel(status, isComplete),
+      };
+      count = this.requestsTotal.labels(labels);
+      counts[statusIndex] = count;
+    }
+    count.inc();
+    recorder.duration.observe(seconds);
   }
 }

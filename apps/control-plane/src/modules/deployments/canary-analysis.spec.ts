@@ -26,6 +26,14 @@ describe('canary analysis', () => {
     expect(analyze(slow, { ...DEFAULT_THRESHOLDS, maxP99Increase: 1 }).verdict).toBe('healthy');
   });
 
+  it('does not judge latency on too few requests, nor on a slowdown of a few milliseconds', () => {
+    const fewRequests = { stable: healthy, canary: { ...healthy, requestCount: 80, p99: 60 } };
+    expect(analyze(fewRequests, DEFAULT_THRESHOLDS)).toMatchObject({ verdict: 'healthy', p99LatencyDelta: 2 });
+    const fast = { stable: { ...healthy, p99: 4 }, canary: { ...healthy, p99: 9 } };
+    expect(analyze(fast, DEFAULT_THRESHOLDS).verdict).toBe('healthy');
+    expect(analyze(fast, { ...DEFAULT_THRESHOLDS, minP99IncreaseMs: 5 }).verdict).toBe('rollback');
+  });
+
   it('is inconclusive with fewer canary requests than the minimum, even when they all failed', () => {
     const result = analyze(
       { stable: healthy, canary: { ...healthy, requestCount: 10, errorRate: 1 } },

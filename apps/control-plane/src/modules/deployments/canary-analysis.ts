@@ -20,6 +20,13 @@ export interface AnalysisThresholds {
   readonly maxErrorRateDeltaPoints: number;
   /** Canary p99 above stable's by more than this share rolls back (0.5 = 50%, default). */
   readonly maxP99Increase: number;
+  /**
+   * The p99 of a few dozen requests is their slowest one: latency is judged only when both variants served at least
+   * this many requests in the window (default 200).
+   */
+  readonly minLatencyRequests: number;
+  /** A p99 breach must also be at least this many milliseconds slower than stable (default 10). */
+  readonly minP99IncreaseMs: number;
   /** Fewer canary requests than this in the window is inconclusive (default 50). */
   readonly minRequests: number;
   /** Inconclusive analyses in a row before the deployment pauses for a person (default 10). */
@@ -29,6 +36,8 @@ export interface AnalysisThresholds {
 export const DEFAULT_THRESHOLDS: AnalysisThresholds = {
   maxErrorRateDeltaPoints: 5,
   maxP99Increase: 0.5,
+  minLatencyRequests: 200,
+  minP99IncreaseMs: 10,
   minRequests: 50,
   maxInconclusive: 10,
 };
@@ -45,9 +54,11 @@ export interface AnalysisResult {
 
 /**
  * Judges the canary against stable. Too few canary requests is inconclusive (the phase holds); an error-rate or p99
- * breach rolls back. Latency is compared only when stable has requests to compare with.
+ * breach rolls back. Latency is compared only when both variants served enough requests for a p99 to mean something,
+ * and a breach must be slower by a share and by a number of milliseconds.
  */
-export function analyze(comparison: VariantComparison, thresholds: AnalysisThresholds): AnalysisResult {
+export function analyze(comparison: VariantComparison, given: Partial<AnalysisThresholds>): AnalysisResult {
+  const thresholds: AnalysisThresholds = { ...DEFAULT_THRESHOLDS, ...given };
   const { stable, canary } = comparison;
   const errorRateDelta = round((canary.errorRate - stable.errorRate) * 100);
   const p99LatencyDelta = stable.requestCount > 0 && stable.p99 > 0 ? round(canary.p99 / stable.p99 - 1) : 0;
@@ -70,7 +81,13 @@ export function analyze(comparison: VariantComparison, thresholds: AnalysisThres
       `canary error rate ${pct(canary.errorRate)} exceeds stable's ${pct(stable.errorRate)} by ${errorRateDelta} points (limit ${thresholds.maxErrorRateDeltaPoints})`,
     );
   }
-  if (p99LatencyDelta > thresholds.maxP99Increase) {
+  const isLatencyJudged =
+    stable.requestCount >= thresholds.minLatencyRequests && canary.requestCount >= thresholds.minLatencyRequests;
+  if (
+    isLatencyJudged &&
+    p99LatencyDelta > thresholds.maxP99Increase &&
+    canary.p99 - stable.p99 >= thresholds.minP99IncreaseMs
+  ) {
     return result(
       'rollback',
       `canary p99 ${canary.p99} ms exceeds stable's ${stable.p99} ms by ${Math.round(p99LatencyDelta * 100)}% (limit ${Math.round(thresholds.maxP99Increase * 100)}%)`,

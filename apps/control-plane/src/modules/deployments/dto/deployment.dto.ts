@@ -16,6 +16,8 @@ const phaseInputSchema = z.strictObject({
 export const thresholdsInputSchema = z.strictObject({
   maxErrorRateDeltaPoints: z.number().min(0).max(100).optional(),
   maxP99Increase: z.number().min(0).max(100).optional(),
+  minLatencyRequests: z.number().int().min(1).max(10_000_000).optional(),
+  minP99IncreaseMs: z.number().min(0).max(3_600_000).optional(),
   minRequests: z.number().int().min(0).max(10_000_000).optional(),
   maxInconclusive: z.number().int().min(1).max(10_000).optional(),
 });
