@@ -170,7 +170,7 @@ describe('the data plane with two workers', () => {
       // theirs is closed unanswered (reset) instead of refused. Either way no new request is served.
       await expectEventually(async () =>
         expect(['ECONNREFUSED', 'ECONNRESET']).toContain(
-          await send(`${proxyUrl}/app/new`).catch((error: { code?: string }) => error.code),
+          await send(`${proxyUrl}/app/new`, { timeoutMs: 2_000 }).catch((error: { code?: string }) => error.code),
         ),
       );
       expect(child.isRunning()).toBe(true);

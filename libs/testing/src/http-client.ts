@@ -12,11 +12,18 @@ export interface HttpResult {
 
 /**
  * One HTTP/1.1 request on a fresh connection, with exactly the headers given (fetch forbids hop-by-hop ones).
- * `declaredLength` sends a Content-Length without a body.
+ * `declaredLength` sends a Content-Length without a body. A request with no answer within `timeoutMs` (default 30 s)
+ * fails with code ETIMEDOUT, so a test never hangs on it.
  */
 export function send(
   url: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string | Buffer; declaredLength?: number } = {},
+  options: {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string | Buffer;
+    declaredLength?: number;
+    timeoutMs?: number;
+  } = {},
 ): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string | number> = { ...options.headers };
@@ -33,6 +40,9 @@ export function send(
       });
     });
     req.on('error', reject);
+    req.setTimeout(options.timeoutMs ?? 30_000, () =>
+      req.destroy(Object.assign(new Error('no answer in time'), { code: 'ETIMEDOUT' })),
+    );
     if (options.body !== undefined) req.end(options.body);
     else if (options.declaredLength === undefined) req.end();
     else req.flushHeaders();
