@@ -1,5 +1,5 @@
 import { existsSync, rmSync } from 'node:fs';
-import { Agent, request, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import { Agent, type ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
 import type { ConfigSnapshot } from '@hotswap/config-snapshot';
 import {
@@ -150,18 +150,8 @@ describe('the data plane with two workers', () => {
       const file = writeJsonFile(dir, 'slow.json', snapshotOf(1, slow, 300_000));
       const { child, proxyUrl, statusUrl } = await spawnCluster({ GATEWAY_DRAIN_SECONDS: '60' }, ['--config', file]);
       const agent = new Agent({ keepAlive: true });
-      const inFlight = new Promise<{ status: number; headers: IncomingHttpHeaders; body: string }>(
-        (resolve, reject) => {
-          const req = request(`${proxyUrl}/app/slow`, { agent }, (res) => {
-            let body = '';
-            res.setEncoding('utf8');
-            res.on('data', (chunk: string) => (body += chunk));
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-          });
-          req.on('error', reject);
-          req.end();
-        },
-      );
+      // Held by the backend until the test releases it, across the drain.
+      const inFlight = send(`${proxyUrl}/app/slow`, { agent, timeoutMs: 300_000 });
       await expectEventually(() => expect(held).toHaveLength(1));
 
       child.child.kill('SIGTERM');
@@ -176,7 +166,7 @@ describe('the data plane with two workers', () => {
       expect(child.isRunning()).toBe(true);
 
       held[0]?.writeHead(200, { 'content-type': 'text/plain' }).end('finished');
-      expect(await inFlight).toMatchObject({ status: 200, body: 'finished', headers: { connection: 'close' } });
+      expect(await inFlight).toMatchObject({ status: 200, text: 'finished', headers: { connection: 'close' } });
       await expectEventually(() => expect(child.isRunning()).toBe(false));
       expect(child.child.exitCode).toBe(0);
       expect(child.output()).toContain('"isDrained":true');

@@ -1,5 +1,5 @@
 import { existsSync, rmSync } from 'node:fs';
-import { Agent, request, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import { Agent, type ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
 import type { ConfigSnapshot } from '@hotswap/config-snapshot';
 import {
@@ -106,18 +106,8 @@ describe('the data plane as a process', () => {
       const child = spawnDataPlane({ GATEWAY_DRAIN_SECONDS: '60' }, ['--config', file]);
       const { proxyUrl, statusUrl } = await listening(child);
       const agent = new Agent({ keepAlive: true });
-      const inFlight = new Promise<{ status: number; headers: IncomingHttpHeaders; body: string }>(
-        (resolve, reject) => {
-          const req = request(`${proxyUrl}/slow/request`, { agent }, (res) => {
-            let body = '';
-            res.setEncoding('utf8');
-            res.on('data', (chunk: string) => (body += chunk));
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-          });
-          req.on('error', reject);
-          req.end();
-        },
-      );
+      // Held by the backend until the test releases it, across the drain.
+      const inFlight = send(`${proxyUrl}/slow/request`, { agent, timeoutMs: 300_000 });
       await expectEventually(() => expect(held).toHaveLength(1));
 
       child.child.kill('SIGTERM');
@@ -130,7 +120,7 @@ describe('the data plane as a process', () => {
       held[0]?.writeHead(200, { 'content-type': 'text/plain' }).end('finished');
       const finished = await inFlight;
       // The client's keep-alive connection is told to close: the process is going away.
-      expect(finished).toMatchObject({ status: 200, body: 'finished', headers: { connection: 'close' } });
+      expect(finished).toMatchObject({ status: 200, text: 'finished', headers: { connection: 'close' } });
       await expectEventually(() => expect(child.isRunning()).toBe(false));
       expect(child.child.exitCode).toBe(0);
       expect(child.output()).toContain('"isDrained":true');

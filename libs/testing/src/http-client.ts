@@ -1,4 +1,4 @@
-import { request, type IncomingHttpHeaders } from 'node:http';
+import { request, type Agent, type IncomingHttpHeaders } from 'node:http';
 
 /** What `send` got back. */
 export interface HttpResult {
@@ -11,7 +11,8 @@ export interface HttpResult {
 }
 
 /**
- * One HTTP/1.1 request on a fresh connection, with exactly the headers given (fetch forbids hop-by-hop ones).
+ * One HTTP/1.1 request, on a fresh connection unless an `agent` is given, with exactly the headers given (fetch
+ * forbids hop-by-hop ones).
  * `declaredLength` sends a Content-Length without a body. A request with no answer within `timeoutMs` (default 30 s)
  * fails with code ETIMEDOUT, so a test never hangs on it.
  */
@@ -23,13 +24,14 @@ export function send(
     body?: string | Buffer;
     declaredLength?: number;
     timeoutMs?: number;
+    agent?: Agent;
   } = {},
 ): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string | number> = { ...options.headers };
     if (options.body !== undefined) headers['content-length'] = Buffer.byteLength(options.body);
     if (options.declaredLength !== undefined) headers['content-length'] = options.declaredLength;
-    const req = request(url, { method: options.method ?? 'GET', headers, agent: false }, (res) => {
+    const req = request(url, { method: options.method ?? 'GET', headers, agent: options.agent ?? false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', reject);
