@@ -59,6 +59,8 @@ export interface DataPlaneProcess {
 /** The whole system as real processes: control planes and data planes on free ports, one database. */
 export class GatewayHarness {
   readonly jwtSecret = randomBytes(32).toString('hex');
+  /** The token its control planes accept and its data planes present on their streams. */
+  readonly dataPlaneToken = randomBytes(32).toString('hex');
   /** The Redis keys of this harness's control planes (their BullMQ queues): shared by its replicas, removed at the end. */
   readonly redisKeyPrefix = `hotswap-e2e-${randomBytes(6).toString('hex')}`;
   private readonly processes = new Set<TestProcess>();
@@ -117,6 +119,7 @@ export class GatewayHarness {
       {
         DATA_PLANE_ID: options.id,
         CONTROL_PLANE_GRPC_URL: options.grpcTarget,
+        CONTROL_PLANE_TOKEN: options.grpcTarget === undefined ? undefined : this.dataPlaneToken,
         GATEWAY_HOST: '127.0.0.1',
         GATEWAY_PORT: String(proxyPort),
         GATEWAY_STATUS_PORT: String(statusPort),
@@ -213,10 +216,15 @@ export class GatewayHarness {
     return {
       DATABASE_URL: this.databaseUrl,
       JWT_SECRET: this.jwtSecret,
+      DATA_PLANE_TOKENS: this.dataPlaneToken,
       NODE_ENV: 'test',
       LOG_LEVEL: 'info',
       // REDIS_URL comes from the test environment: one gateway (one database), one key prefix.
       REDIS_KEY_PREFIX: this.redisKeyPrefix,
+      // Specs write and poll far faster than people: the per-user limits of the management API are raised.
+      MANAGEMENT_RATE_LIMIT_ROUTE_WRITES_PER_MINUTE: '1000000',
+      MANAGEMENT_RATE_LIMIT_DEPLOYMENTS_PER_MINUTE: '1000000',
+      MANAGEMENT_RATE_LIMIT_METRICS_AND_HEALTH_PER_MINUTE: '1000000',
     };
   }
 }

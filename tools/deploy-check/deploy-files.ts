@@ -199,6 +199,14 @@ export function envVarsReadBy(app: AppName): Set<string> {
       /\benv\[['"]([A-Z][A-Z0-9_]*)['"]\]/g,
     ];
     for (const pattern of patterns) for (const match of source.matchAll(pattern)) names.add(match[1] as string);
+    // A shared parser the config module calls with its environment (@hotswap/observability: the OTEL_* variables).
+    for (const [, lib] of source.matchAll(/from '@hotswap\/([a-z-]+)'/g)) {
+      const parsers = listRepoFiles(`libs/${lib as string}/src`).filter((path) => /-config\.ts$/.test(path));
+      for (const parser of parsers) {
+        for (const match of readRepoFile(parser).matchAll(/'([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)'/g))
+          names.add(match[1] as string);
+      }
+    }
   }
   return names;
 }
@@ -283,6 +291,7 @@ export function containerEnvironment(
 export const COMPOSE_TEST_ENV: Record<string, string> = {
   JWT_SECRET: 'compose-test-secret-0123456789abcdef0123',
   POSTGRES_PASSWORD: 'composetestpassword',
+  DATA_PLANE_TOKEN: 'compose-test-data-plane-token-0123456789',
 };
 
 /** What `docker run` must add to an image's own environment for each app to start (its required secrets). */
@@ -290,6 +299,7 @@ export const RUN_TIME_ENV: Record<AppName, Record<string, string>> = {
   'control-plane': {
     DATABASE_URL: 'postgres://gateway_user:pw@db:5432/gateway',
     JWT_SECRET: 'run-time-secret-0123456789abcdef',
+    DATA_PLANE_TOKENS: 'run-time-data-plane-token-0123456789ab',
   },
   'data-plane': {},
   'demo-backend': {},
@@ -300,6 +310,7 @@ export const K8S_TEST_SECRETS: Record<string, string> = {
   DATABASE_URL: 'postgres://gateway_user:k8stestpassword@postgres.databases:5432/gateway',
   REDIS_URL: 'redis://redis.databases:6379',
   JWT_SECRET: 'k8s-test-secret-0123456789abcdef0123456789',
+  DATA_PLANE_TOKEN: 'k8s-test-data-plane-token-0123456789abcdef',
 };
 
 /** An HTTP endpoint that a healthcheck, probe or scrape config expects an app to answer. */

@@ -36,12 +36,7 @@ import {
  * Variables the manifests give an app that its config/ does not read yet, with the issue that adds them. The test
  * fails on any other unknown variable, and on a planned one the app has started to read (then delete it here).
  */
-const PLANNED_ENV: Record<string, string> = {
-  OTEL_EXPORTER_OTLP_ENDPOINT: 'issue 5 (traces: OTLP export, Jaeger)',
-  OTEL_SERVICE_NAME: 'issue 5 (traces)',
-  OTEL_TRACES_SAMPLER: 'issue 5 (traces: sampling from the standard variables)',
-  OTEL_TRACES_SAMPLER_ARG: 'issue 5 (traces: sampling ratio, default 0.1)',
-};
+const PLANNED_ENV: Record<string, string> = {};
 /** Read by Node and its libraries (Express), not by our config schemas. */
 const RUNTIME_ENV = new Set(['NODE_ENV']);
 
@@ -192,9 +187,11 @@ describe(COMPOSE_FILE, () => {
     }
   });
 
-  it('refuses to start without JWT_SECRET or POSTGRES_PASSWORD: no secret has a default', () => {
-    expect(() => loadCompose({ POSTGRES_PASSWORD: 'x' })).toThrow(/JWT_SECRET/);
-    expect(() => loadCompose({ JWT_SECRET: 'x'.repeat(40) })).toThrow(/POSTGRES_PASSWORD/);
+  it('refuses to start without JWT_SECRET, POSTGRES_PASSWORD or DATA_PLANE_TOKEN: no secret has a default', () => {
+    const token = { DATA_PLANE_TOKEN: 'y'.repeat(40) };
+    expect(() => loadCompose({ ...token, POSTGRES_PASSWORD: 'x' })).toThrow(/JWT_SECRET/);
+    expect(() => loadCompose({ ...token, JWT_SECRET: 'x'.repeat(40) })).toThrow(/POSTGRES_PASSWORD/);
+    expect(() => loadCompose({ JWT_SECRET: 'x'.repeat(40), POSTGRES_PASSWORD: 'x' })).toThrow(/DATA_PLANE_TOKEN/);
   });
 
   it.each(appServices.map(([name]) => name))(
@@ -324,7 +321,7 @@ describe('Kubernetes manifests', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).problems.map((problem) => problem.split(':')[0]).sort()).toEqual(
-      ['DATABASE_URL', 'JWT_SECRET', 'REDIS_URL'].sort(),
+      ['DATABASE_URL', 'DATA_PLANE_TOKENS', 'JWT_SECRET', 'REDIS_URL'].sort(),
     );
   });
 

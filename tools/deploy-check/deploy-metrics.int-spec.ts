@@ -30,68 +30,7 @@ type MetricType = 'counter' | 'gauge' | 'histogram' | 'summary';
  * metric that is neither exported nor listed here, on a listed one an app already exports (delete it here then), and
  * on a listed one nothing uses.
  */
-const PLANNED_METRICS: Record<string, { plane: Plane; type: MetricType; issue: string }> = {
-  gateway_requests_backend_total: {
-    plane: 'data-plane',
-    type: 'counter',
-    issue: 'issue 5 (metrics): requests per backend {route, backend, status_class}',
-  },
-  gateway_requests_failed_total: {
-    plane: 'data-plane',
-    type: 'counter',
-    issue: 'issue 5 (metrics): requests the gateway failed {route, reason}',
-  },
-  gateway_backend_duration_seconds: {
-    plane: 'data-plane',
-    type: 'histogram',
-    issue: 'issue 5 (metrics): backend response time {route, backend}',
-  },
-  gateway_proxy_overhead_seconds: {
-    plane: 'data-plane',
-    type: 'histogram',
-    issue: 'issue 5 (metrics): time the gateway adds on top of the backend',
-  },
-  gateway_backends_healthy: {
-    plane: 'data-plane',
-    type: 'gauge',
-    issue: 'issue 5 (metrics): healthy, enabled backends of the active snapshot',
-  },
-  gateway_data_planes: {
-    plane: 'control-plane',
-    type: 'gauge',
-    issue: 'issue 5 (metrics): data planes by state {state: in_sync | lagging | rejecting}',
-  },
-  gateway_config_propagation_seconds: {
-    plane: 'control-plane',
-    type: 'histogram',
-    issue: 'issue 5 (metrics): propagation time from commit to ACK',
-  },
-  gateway_deployments: {
-    plane: 'control-plane',
-    type: 'gauge',
-    issue: 'issue 5 (metrics): deployments by state {state}',
-  },
-  gateway_deployment_traffic_percent: {
-    plane: 'control-plane',
-    type: 'gauge',
-    issue: 'issue 5 (metrics): traffic share of the version being deployed {route, strategy}',
-  },
-  gateway_deployment_rollbacks_total: {
-    plane: 'control-plane',
-    type: 'counter',
-    issue: 'issue 5 (metrics): deployments rolled back {route}',
-  },
-  gateway_jobs_waiting: {
-    plane: 'control-plane',
-    type: 'gauge',
-    issue: 'issue 5 (metrics): job queue depth {queue}',
-  },
-  gateway_jobs_failed_total: {
-    plane: 'control-plane',
-    type: 'counter',
-    issue: 'issue 5 (metrics): failed jobs {queue}',
-  },
-};
+const PLANNED_METRICS: Record<string, { plane: Plane; type: MetricType; issue: string }> = {};
 
 /** Series Prometheus makes itself for every target. */
 const PROMETHEUS_BUILTINS = new Set(['up', 'scrape_duration_seconds', 'scrape_samples_scraped']);

@@ -1,10 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import type { ConfigSnapshot } from '@hotswap/config-snapshot';
+import { startTracing } from '@hotswap/observability';
 import type { BackendStates__Output } from '@hotswap/proto';
 import { BUILD_VERSION } from './config/build-info';
-import { maskRedisUrl, type DataPlaneConfig } from './config/data-plane-config';
+import { describeDataPlaneConfig, maskRedisUrl, type DataPlaneConfig } from './config/data-plane-config';
+import { AccessLog } from './observability/access-log';
 import { GatewayMetrics } from './observability/gateway-metrics';
 import { Logger } from './observability/logger';
+import { RequestTracer } from './observability/request-tracer';
 import { BackendStateRegistry } from './proxy/backend-states';
 import { BREAKER_STATE_VALUE } from './proxy/circuit-breaker';
 import { ProxyHandler } from './proxy/proxy-handler';
@@ -103,7 +106,7 @@ export async function startDataPlane(
     primary?: PrimaryRole;
   } = {},
 ): Promise<DataPlane> {
-  const logger = options.logger ?? new Logger(config.logLevel, { dataPlaneId: config.dataPlaneId });
+  const logger = options.logger ?? Logger.forConfig(config, { dataPlaneId: config.dataPlaneId });
   const primary = options.primary;
 
   const fileSnapshot = config.configFile
@@ -115,8 +118,12 @@ export async function startDataPlane(
 
   const store = new SnapshotStore();
   // Counted at scrape time only, when the proxy server exists.
-  const metrics = new GatewayMetrics(config.dataPlaneId, (): Promise<number> => proxyServer.countConnections());
-  const backendStates = new BackendStateRegistry({
+  const metrics = new GatewayMetrics(
+    config.dataPlaneId,
+    (): Promise<number> => proxyServer.countConnections(),
+    () => backendStates.countSelectable(),
+  );
+  const backendStates: BackendStateRegistry = new BackendStateRegistry({
     breakerChanged(backendId, state, hasOpened) {
       if (state === null) metrics.circuitBreakerState.remove({ backend: backendId });
       else metrics.circuitBreakerState.set({ backend: backendId }, BREAKER_STATE_VALUE[state]);
@@ -147,7 +154,18 @@ export async function startDataPlane(
   const cache = config.controlPlaneUrl ? new SnapshotCache(config.cache.dir, config.cache.keep) : undefined;
   const applier = new SnapshotApplier({ store, compiler, cache, metrics, logger, fanOut: primary?.applyOnWorkers });
   const telemetry = new TelemetryCollector();
-  const handler = new ProxyHandler({ store, metrics, telemetry, logger, maxBodyBytes: config.proxy.maxBodyBytes });
+  const accessLog = config.accessLog ? new AccessLog({ dataPlaneId: config.dataPlaneId }) : undefined;
+  // A cluster primary serves no traffic: only processes with a proxy port make spans.
+  const tracing = primary === undefined ? startTracing(config.tracing, { scope: 'hotswap-data-plane' }) : undefined;
+  const handler = new ProxyHandler({
+    store,
+    metrics,
+    telemetry,
+    logger,
+    accessLog,
+    maxBodyBytes: config.proxy.maxBodyBytes,
+    tracer: tracing === undefined ? undefined : new RequestTracer(tracing.tracer),
+  });
   const proxyServer: GatewayProxyServer = new GatewayProxyServer(handler, new UpgradeHandler(store, logger), {
     host: config.proxy.host,
     port: config.proxy.port,
@@ -157,6 +175,9 @@ export async function startDataPlane(
   const stream = config.controlPlaneUrl
     ? new SnapshotStreamClient({
         url: config.controlPlaneUrl,
+        auth: config.controlPlaneAuth,
+        heartbeatMs: config.configHeartbeatMs,
+        testFault: config.testFault,
         dataPlaneId: config.dataPlaneId,
         hostname: config.hostname,
         buildVersion: BUILD_VERSION,
@@ -183,6 +204,7 @@ export async function startDataPlane(
   // cluster primary reports its workers' windows (it serves no traffic itself); a worker's are taken by its primary.
   const reporter = new TelemetryReporter({
     url: config.controlPlaneUrl,
+    auth: config.controlPlaneAuth,
     dataPlaneId: config.dataPlaneId,
     intervalMs: config.telemetry.intervalMs,
     maxSeries: config.telemetry.maxSeries,
@@ -234,6 +256,8 @@ export async function startDataPlane(
       await stream?.stop();
       if (!options.isWorker) await statusServer.close();
       backendStates.destroy();
+      await accessLog?.flush();
+      await tracing?.shutdown().catch((error: unknown) => logger.warn('exporting the last spans failed', { error }));
       logger.info(`data plane ${config.dataPlaneId} stopped`, { isDrained });
     })());
 
@@ -264,6 +288,7 @@ export async function startDataPlane(
     logger.info(`data plane ${config.dataPlaneId} listening proxy=${proxyUrl} status=${statusUrl}`, {
       buildVersion: BUILD_VERSION,
       workers: primary ? config.workers : 1,
+      config: describeDataPlaneConfig(config),
     });
   }
 

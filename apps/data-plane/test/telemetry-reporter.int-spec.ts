@@ -23,6 +23,7 @@ describe('the telemetry reporter', () => {
   function startReporter(url: string, collector: TelemetryCollector, maxPendingReports = 4): TelemetryReporter {
     const started = new TelemetryReporter({
       url,
+      auth: { token: undefined, tls: undefined },
       dataPlaneId: 'dp-test',
       // Windows end when the test says (tick), not on a timer.
       intervalMs: 3_600_000,

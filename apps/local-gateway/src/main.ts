@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { formatBanner } from './banner';
@@ -74,10 +75,13 @@ class LocalGateway {
     const secretFile = join(config.stateDir, 'jwt-secret');
     const jwtSecret = config.jwtSecret ?? readOrCreateJwtSecret(secretFile).secret;
     const databaseUrl = config.databaseUrl ?? (await this.startEmbeddedDatabase());
+    // The data plane's stream credential: one per start, shared by the two processes only.
+    const dataPlaneToken = randomBytes(32).toString('hex');
     const controlPlaneEnv = {
       ...process.env,
       DATABASE_URL: databaseUrl,
       JWT_SECRET: jwtSecret,
+      DATA_PLANE_TOKENS: dataPlaneToken,
       CONTROL_PLANE_HTTP_PORT: String(ports.controlPlaneHttp),
       CONTROL_PLANE_GRPC_PORT: String(ports.controlPlaneGrpc),
     };
@@ -108,6 +112,7 @@ class LocalGateway {
     const dataPlane = this.startPart('data-plane', [builds.dataPlane], {
       ...process.env,
       CONTROL_PLANE_GRPC_URL: `127.0.0.1:${ports.controlPlaneGrpc}`,
+      CONTROL_PLANE_TOKEN: dataPlaneToken,
       GATEWAY_PORT: String(ports.gateway),
       GATEWAY_STATUS_PORT: String(ports.gatewayStatus),
       GATEWAY_DRAIN_SECONDS: String(config.drainSeconds),

@@ -16,6 +16,9 @@ export type {
 export type { Hello__Output } from './generated/hotswap/discovery/v1/Hello';
 export type { Ack__Output } from './generated/hotswap/discovery/v1/Ack';
 export type { Nack__Output } from './generated/hotswap/discovery/v1/Nack';
+export type { Heartbeat__Output } from './generated/hotswap/discovery/v1/Heartbeat';
+export { DATA_PLANE_AUTH_METADATA_KEY, bearerCredential, tokenOfBearerCredential } from './data-plane-auth';
+export { DISCOVERY_FEATURES_METADATA_KEY, HEARTBEAT_FEATURE } from './discovery-features';
 export type { Snapshot__Output } from './generated/hotswap/discovery/v1/Snapshot';
 export type { BackendStates, BackendStates__Output } from './generated/hotswap/discovery/v1/BackendStates';
 export type { BackendState, BackendState__Output } from './generated/hotswap/discovery/v1/BackendState';

@@ -8,6 +8,7 @@ export {
 } from './http-backend';
 export { aBackend, aRoute, aSnapshot } from './builders';
 export { startProcess, type TestProcess } from './process';
+export { createTestCertificates, type TestCertificates } from './test-certificates';
 export { send, sendChunked, type HttpResult } from './http-client';
 export { expectGatewayError } from './expect-gateway-error';
 export {
@@ -17,3 +18,5 @@ export {
   type UpgradeResult,
   type WebSocketEchoBackend,
 } from './websocket-echo';
+export { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './otlp-receiver';
+export { parsePrometheusText, scrapeMetrics, sumOfSamples, type PrometheusSample } from './prometheus-text';

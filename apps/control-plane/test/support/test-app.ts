@@ -42,6 +42,19 @@ export interface TestApp {
 
 export const API = '/api/v1/gateway';
 
+/** The token test apps accept on their data-plane streams (DATA_PLANE_TOKENS; `env` may replace it). */
+export const TEST_DATA_PLANE_TOKEN = 'test-data-plane-token-0123456789abcdef';
+
+/**
+ * Per-user limits of the management API raised for tests, which write and poll far faster than people do (the
+ * limits themselves are tested with their defaults: management-rate-limits.int-spec.ts). `env` may replace them.
+ */
+export const RAISED_RATE_LIMITS_ENV = {
+  MANAGEMENT_RATE_LIMIT_ROUTE_WRITES_PER_MINUTE: '1000000',
+  MANAGEMENT_RATE_LIMIT_DEPLOYMENTS_PER_MINUTE: '1000000',
+  MANAGEMENT_RATE_LIMIT_METRICS_AND_HEALTH_PER_MINUTE: '1000000',
+};
+
 /** `env`: further environment variables of the control plane (REDIS_URL, DEPLOYMENT_* ...). */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const db = await createTestDatabase();
@@ -50,7 +63,9 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       NODE_ENV: 'test',
       DATABASE_URL: db.url,
       JWT_SECRET: 'test-secret-test-secret-test-secret-0123456789',
+      DATA_PLANE_TOKENS: TEST_DATA_PLANE_TOKEN,
       LOG_LEVEL: 'error',
+      ...RAISED_RATE_LIMITS_ENV,
       ...env,
     }),
     // Port 0: every test app gets its own gRPC port.

@@ -1,5 +1,7 @@
-import { availableParallelism } from 'node:os';
-import { DataPlaneConfigError, loadDataPlaneConfig, maskRedisUrl } from './data-plane-config';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataPlaneConfigError, describeDataPlaneConfig, loadDataPlaneConfig, maskRedisUrl } from './data-plane-config';
 
 describe('loadDataPlaneConfig', () => {
   it('applies the documented defaults', () => {
@@ -26,6 +28,17 @@ describe('loadDataPlaneConfig', () => {
     expect(config.dataPlaneId).toBe(`${config.hostname}-${process.pid}`);
     expect(config.cache.dir).toBe(`/srv/.hotswap/data-plane/${config.dataPlaneId}`);
     expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('turns the access log on only when GATEWAY_ACCESS_LOG says so', () => {
+    expect(loadDataPlaneConfig({}, [], '/srv').accessLog).toBe(false);
+    for (const on of ['on', 'true', '1']) {
+      expect(loadDataPlaneConfig({ GATEWAY_ACCESS_LOG: on }, [], '/srv').accessLog).toBe(true);
+    }
+    expect(loadDataPlaneConfig({ GATEWAY_ACCESS_LOG: 'off' }, [], '/srv').accessLog).toBe(false);
+    expect(() => loadDataPlaneConfig({ GATEWAY_ACCESS_LOG: 'yes' }, [], '/srv')).toThrow(
+      /GATEWAY_ACCESS_LOG: must be on or off/,
+    );
   });
 
   it('reads every variable and the --config flag', () => {
@@ -131,5 +144,79 @@ describe('loadDataPlaneConfig', () => {
         RATE_LIMIT_LOCAL_MAX_KEYS: '0',
       }),
     ).toThrow(/REDIS_URL[\s\S]*REDIS_KEY_PREFIX[\s\S]*RATE_LIMIT_LOCAL_MAX_KEYS/);
+  });
+});
+
+describe('the streams to the control plane', () => {
+  const token = 'data-plane-token-0123456789abcdef0123';
+
+  it('sends no token over plaintext and reports every 15 s by default', () => {
+    const config = loadDataPlaneConfig({ CONTROL_PLANE_GRPC_URL: '127.0.0.1:5001' }, [], '/srv');
+    expect(config.controlPlaneAuth).toEqual({ token: undefined, tls: undefined });
+    expect(config.configHeartbeatMs).toBe(15_000);
+    expect(config.testFault).toBeUndefined();
+  });
+
+  it('reads the token and the TLS files, and masks the token and key when printed', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hotswap-dp-config-'));
+    try {
+      writeFileSync(join(dir, 'ca.pem'), 'CA');
+      writeFileSync(join(dir, 'client.pem'), 'CERT');
+      writeFileSync(join(dir, 'client.key'), 'PRIVATE-KEY-MATERIAL');
+      const config = loadDataPlaneConfig(
+        {
+          CONTROL_PLANE_TOKEN: token,
+          CONTROL_PLANE_TLS_CA_FILE: 'ca.pem',
+          CONTROL_PLANE_TLS_CERT_FILE: 'client.pem',
+          CONTROL_PLANE_TLS_KEY_FILE: 'client.key',
+          CONFIG_HEARTBEAT_INTERVAL_MS: '200',
+        },
+        [],
+        dir,
+      );
+      expect(config.controlPlaneAuth.token).toBe(token);
+      expect(config.controlPlaneAuth.tls?.key?.toString()).toBe('PRIVATE-KEY-MATERIAL');
+      expect(config.configHeartbeatMs).toBe(200);
+      const printed = JSON.stringify(describeDataPlaneConfig(config));
+      expect(printed).not.toContain(token);
+      expect(printed).not.toContain('PRIVATE-KEY-MATERIAL');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reports a short token, a certificate without its key or CA, and an unknown fault at once', () => {
+    let problems: string[] = [];
+    try {
+      loadDataPlaneConfig(
+        { CONTROL_PLANE_TOKEN: 'short', CONTROL_PLANE_TLS_CERT_FILE: 'client.pem', DATA_PLANE_TEST_FAULT: 'chaos' },
+        [],
+        '/srv',
+      );
+    } catch (error) {
+      problems = (error as DataPlaneConfigError).problems;
+    }
+    expect(problems).toEqual([
+      expect.stringMatching(/^CONTROL_PLANE_TOKEN: must be at least 32 characters/),
+      expect.stringMatching(/^DATA_PLANE_TEST_FAULT:/),
+    ]);
+    expect(() => loadDataPlaneConfig({ CONTROL_PLANE_TLS_CERT_FILE: 'client.pem' }, [], '/nowhere')).toThrow(
+      /CONTROL_PLANE_TLS_CA_FILE: is required[\s\S]*a client certificate needs both/,
+    );
+  });
+  it('traces only with an OTLP endpoint, as hotswap-data-plane named by its id, and reports bad OTEL_* with the rest', () => {
+    expect(loadDataPlaneConfig({}, []).tracing.tracesEndpoint).toBeUndefined();
+    expect(
+      loadDataPlaneConfig({ DATA_PLANE_ID: 'dp-7', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318' }, []).tracing,
+    ).toMatchObject({
+      tracesEndpoint: 'http://jaeger:4318/v1/traces',
+      serviceName: 'hotswap-data-plane',
+      serviceInstanceId: 'dp-7',
+      sampler: 'parentbased_traceidratio',
+      samplerRatio: 0.1,
+    });
+    expect(() => loadDataPlaneConfig({ GATEWAY_PORT: 'eighty', OTEL_TRACES_SAMPLER_ARG: '2' }, [])).toThrow(
+      /GATEWAY_PORT[\s\S]*OTEL_TRACES_SAMPLER_ARG/,
+    );
   });
 });

@@ -117,7 +117,7 @@ describe('BackendStateUpdates', () => {
     expect(outcome.applied).toBe(1);
     expect(outcome.invalid).toHaveLength(3);
     expect(registry.get('a')?.healthStatus).toBe('Unhealthy');
-    const warning = logLines.map((line) => JSON.parse(line)).find((line) => line.msg === 'ignored backend states');
+    const warning = logLines.map((line) => JSON.parse(line)).find((line) => line.message === 'ignored backend states');
     expect(warning.reasons).toEqual(outcome.invalid);
   });
 

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { validateSnapshot, type ConfigSnapshot } from '@hotswap/config-snapshot';
+import { SnapshotValidator, type ConfigSnapshot } from '@hotswap/config-snapshot';
 import type { Logger } from '../observability/logger';
 import type { GatewayMetrics } from '../observability/gateway-metrics';
 import type { ActiveSnapshot, SnapshotSource } from './compiled-snapshot';
@@ -51,10 +51,13 @@ export interface ApplyOptions {
  *
  * Ordering rule: a snapshot applies when nothing is active, when its version is higher than the active one, or
  * when it comes from the stream and the active one does not (the control plane is the authority over a cached or
- * file snapshot). The same version and hash is `unchanged`.
+ * file snapshot), or when the stream sends the active version with another hash (a re-sync after a divergence).
+ * The same version and hash is `unchanged`.
  */
 export class SnapshotApplier {
   private rejection: Rejection | undefined;
+  /** Re-parses only the routes and backends that changed since the last snapshot (all input is decoded JSON). */
+  private readonly validator = new SnapshotValidator();
 
   constructor(
     private readonly deps: {
@@ -121,7 +124,7 @@ export class SnapshotApplier {
     if (options.isValidated === true) {
       snapshot = input as ConfigSnapshot;
     } else {
-      const validated = validateSnapshot(input);
+      const validated = this.validator.validateSnapshot(input);
       if (!validated.ok) return this.reject(input, source, options, formatIssues(validated.issues));
       snapshot = validated.value;
     }
@@ -139,7 +142,8 @@ export class SnapshotApplier {
         if (source === 'stream' && active.source !== 'stream') store.swap({ ...active, source });
         return { status: 'unchanged', version: snapshot.version, hash: snapshot.hash, applyMs: 0 };
       }
-      const overridesActive = source === 'stream' && active.source !== 'stream';
+      const overridesActive =
+        source === 'stream' && (active.source !== 'stream' || snapshot.version === current.version);
       if (!overridesActive && snapshot.version <= current.version) {
         return this.reject(input, source, options, [
           snapshot.version === current.version

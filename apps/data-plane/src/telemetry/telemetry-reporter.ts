@@ -7,7 +7,9 @@ import {
   type TelemetryClient,
   type TelemetryReport,
 } from '@hotswap/proto';
+import type { ControlPlaneAuth } from '../config/data-plane-config';
 import type { Logger } from '../observability/logger';
+import { controlPlaneCallMetadata, controlPlaneChannelCredentials } from '../snapshot/control-plane-channel';
 import { RECONNECT_BACKOFF, reconnectDelayMs } from '../snapshot/snapshot-stream-client';
 import { buildWindowReport, mergeWindowReports, toWireReport, type WindowReport } from './telemetry-report';
 import type { TelemetrySample } from './telemetry-sample';
@@ -23,6 +25,8 @@ const STOP_ACK_TIMEOUT_MS = 2_000;
 export interface TelemetryReporterOptions {
   /** `host:port` of the control plane's gRPC port; undefined: windows are drained and dropped (standalone). */
   readonly url: string | undefined;
+  /** The token and TLS settings of the stream (the config stream's). */
+  readonly auth: ControlPlaneAuth;
   readonly dataPlaneId: string;
   readonly intervalMs: number;
   readonly maxSeries: number;
@@ -67,7 +71,7 @@ export class TelemetryReporter {
     this.maxPending = options.maxPendingReports ?? MAX_PENDING_REPORTS;
     if (options.url !== undefined) {
       const { Telemetry } = loadTelemetryProto().hotswap.telemetry.v1;
-      this.client = new Telemetry(options.url, grpc.credentials.createInsecure(), {
+      this.client = new Telemetry(options.url, controlPlaneChannelCredentials(options.auth), {
         ...GRPC_CHANNEL_OPTIONS,
         'grpc.initial_reconnect_backoff_ms': RECONNECT_BACKOFF.initialMs,
         'grpc.max_reconnect_backoff_ms': RECONNECT_BACKOFF.maxMs,
@@ -146,8 +150,7 @@ export class TelemetryReporter {
   private open(): void {
     const client = this.client;
     if (client === undefined || this.isStopped) return;
-    // waitForReady belongs in the metadata options (grpc-js ignores it in CallOptions).
-    const call = client.ReportTelemetry(new grpc.Metadata({ waitForReady: true }));
+    const call = client.ReportTelemetry(controlPlaneCallMetadata(this.options.auth));
     this.call = call;
     this.isCallReady = false;
     // The control plane answers the headers as soon as it serves the call: only then is the queue written, so that

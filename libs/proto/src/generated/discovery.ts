@@ -7,6 +7,7 @@ import type { BackendStates as _hotswap_discovery_v1_BackendStates, BackendState
 import type { ConfigDiscoveryClient as _hotswap_discovery_v1_ConfigDiscoveryClient, ConfigDiscoveryDefinition as _hotswap_discovery_v1_ConfigDiscoveryDefinition } from './hotswap/discovery/v1/ConfigDiscovery';
 import type { ControlPlaneMessage as _hotswap_discovery_v1_ControlPlaneMessage, ControlPlaneMessage__Output as _hotswap_discovery_v1_ControlPlaneMessage__Output } from './hotswap/discovery/v1/ControlPlaneMessage';
 import type { DataPlaneMessage as _hotswap_discovery_v1_DataPlaneMessage, DataPlaneMessage__Output as _hotswap_discovery_v1_DataPlaneMessage__Output } from './hotswap/discovery/v1/DataPlaneMessage';
+import type { Heartbeat as _hotswap_discovery_v1_Heartbeat, Heartbeat__Output as _hotswap_discovery_v1_Heartbeat__Output } from './hotswap/discovery/v1/Heartbeat';
 import type { Hello as _hotswap_discovery_v1_Hello, Hello__Output as _hotswap_discovery_v1_Hello__Output } from './hotswap/discovery/v1/Hello';
 import type { Nack as _hotswap_discovery_v1_Nack, Nack__Output as _hotswap_discovery_v1_Nack__Output } from './hotswap/discovery/v1/Nack';
 import type { Snapshot as _hotswap_discovery_v1_Snapshot, Snapshot__Output as _hotswap_discovery_v1_Snapshot__Output } from './hotswap/discovery/v1/Snapshot';
@@ -26,6 +27,7 @@ export interface ProtoGrpcType {
         ConfigDiscovery: SubtypeConstructor<typeof grpc.Client, _hotswap_discovery_v1_ConfigDiscoveryClient> & { service: _hotswap_discovery_v1_ConfigDiscoveryDefinition }
         ControlPlaneMessage: MessageTypeDefinition<_hotswap_discovery_v1_ControlPlaneMessage, _hotswap_discovery_v1_ControlPlaneMessage__Output>
         DataPlaneMessage: MessageTypeDefinition<_hotswap_discovery_v1_DataPlaneMessage, _hotswap_discovery_v1_DataPlaneMessage__Output>
+        Heartbeat: MessageTypeDefinition<_hotswap_discovery_v1_Heartbeat, _hotswap_discovery_v1_Heartbeat__Output>
         Hello: MessageTypeDefinition<_hotswap_discovery_v1_Hello, _hotswap_discovery_v1_Hello__Output>
         Nack: MessageTypeDefinition<_hotswap_discovery_v1_Nack, _hotswap_discovery_v1_Nack__Output>
         Snapshot: MessageTypeDefinition<_hotswap_discovery_v1_Snapshot, _hotswap_discovery_v1_Snapshot__Output>

@@ -19,6 +19,11 @@ interface DataPlaneRow {
   withheld_version: string | null;
   withheld_reason: string | null;
   withheld_at: Date | null;
+  diverged_version: string | null;
+  diverged_expected_hash: string | null;
+  diverged_reported_hash: string | null;
+  diverged_at: Date | null;
+  diverged_resolved_at: Date | null;
   connected_at: Date | null;
   first_seen_at: Date;
 }
@@ -29,7 +34,10 @@ const SELECT_DATA_PLANES = `
          is_connected AND last_seen_at > now() - make_interval(secs => $1) AS is_connected,
          active_version::text AS active_version, active_hash, last_applied_ms, last_seen_at, last_ack_at,
          last_nack_version::text AS last_nack_version, last_nack_reasons, last_nack_at,
-         withheld_version::text AS withheld_version, withheld_reason, withheld_at, connected_at, first_seen_at
+         withheld_version::text AS withheld_version, withheld_reason, withheld_at,
+         diverged_version::text AS diverged_version, diverged_expected_hash, diverged_reported_hash, diverged_at,
+         diverged_resolved_at,
+         connected_at, first_seen_at
     FROM data_planes`;
 
 /** The `data_planes` table: the registry of data planes. */
@@ -58,7 +66,9 @@ export class DataPlaneRepository implements DataPlaneStore {
          connected_at = now(),
          withheld_version = NULL,
          withheld_reason = NULL,
-         withheld_at = NULL`,
+         withheld_at = NULL,
+         diverged_resolved_at = CASE WHEN data_planes.diverged_at IS NULL THEN NULL
+                                     ELSE COALESCE(data_planes.diverged_resolved_at, now()) END`,
       [
         hello.dataPlaneId,
         hello.hostname,
@@ -78,7 +88,9 @@ export class DataPlaneRepository implements DataPlaneStore {
           SET active_version = $2, active_hash = $3, last_applied_ms = $4, last_ack_at = now(), last_seen_at = now(),
               withheld_version = CASE WHEN withheld_version <= $2 THEN NULL ELSE withheld_version END,
               withheld_reason = CASE WHEN withheld_version <= $2 THEN NULL ELSE withheld_reason END,
-              withheld_at = CASE WHEN withheld_version <= $2 THEN NULL ELSE withheld_at END
+              withheld_at = CASE WHEN withheld_version <= $2 THEN NULL ELSE withheld_at END,
+              diverged_resolved_at = CASE WHEN diverged_at IS NULL THEN NULL
+                                          ELSE COALESCE(diverged_resolved_at, now()) END
         WHERE data_plane_id = $1`,
       [dataPlaneId, ack.version, ack.hash, ack.applyMs],
     );
@@ -98,6 +110,19 @@ export class DataPlaneRepository implements DataPlaneStore {
       `UPDATE data_planes SET withheld_version = $2, withheld_reason = $3, withheld_at = now()
         WHERE data_plane_id = $1`,
       [dataPlaneId, withheld.version, withheld.reason],
+    );
+  }
+
+  async recordDivergence(
+    dataPlaneId: string,
+    divergence: { version: number; expectedHash: string; reportedHash: string },
+  ): Promise<void> {
+    await this.query(
+      `UPDATE data_planes
+          SET active_version = $2, active_hash = $4, diverged_version = $2, diverged_expected_hash = $3,
+              diverged_reported_hash = $4, diverged_at = now(), diverged_resolved_at = NULL, last_seen_at = now()
+        WHERE data_plane_id = $1`,
+      [dataPlaneId, divergence.version, divergence.expectedHash, divergence.reportedHash],
     );
   }
 
@@ -154,6 +179,16 @@ function toRecord(row: DataPlaneRow): DataPlaneRecord {
       row.withheld_version === null || row.withheld_at === null
         ? null
         : { version: Number(row.withheld_version), reason: row.withheld_reason ?? '', at: row.withheld_at },
+    divergence:
+      row.diverged_version === null || row.diverged_at === null
+        ? null
+        : {
+            version: Number(row.diverged_version),
+            expectedHash: row.diverged_expected_hash ?? '',
+            reportedHash: row.diverged_reported_hash ?? '',
+            at: row.diverged_at,
+            resolvedAt: row.diverged_resolved_at,
+          },
     connectedAt: row.connected_at,
     firstSeenAt: row.first_seen_at,
   };

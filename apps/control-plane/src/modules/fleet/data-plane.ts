@@ -34,8 +34,20 @@ export interface DataPlaneRecord {
   readonly lastNack: { readonly version: number; readonly reasons: readonly string[]; readonly at: Date } | null;
   /** A snapshot the control plane did not push to it, and why. */
   readonly withheld: { readonly version: number; readonly reason: string; readonly at: Date } | null;
+  /** The last time it reported running a version with another hash than the control plane's. */
+  readonly divergence: DataPlaneDivergence | null;
   readonly connectedAt: Date | null;
   readonly firstSeenAt: Date;
+}
+
+/** A data plane runs a version whose hash differs from the control plane's snapshot of that version. */
+export interface DataPlaneDivergence {
+  readonly version: number;
+  readonly expectedHash: string;
+  readonly reportedHash: string;
+  readonly at: Date;
+  /** When an Ack (after the re-sync) or a new stream ended it; null while it lasts. */
+  readonly resolvedAt: Date | null;
 }
 
 /** The newest stored snapshot's identity. */
@@ -46,11 +58,20 @@ export interface SnapshotHead {
 
 /** Persistence of the registry, as the discovery streams use it. */
 export interface DataPlaneStore {
-  /** Creates or refreshes the row of a data plane whose stream just said Hello; marks it connected. */
+  /**
+   * Creates or refreshes the row of a data plane whose stream just said Hello; marks it connected and resolves a
+   * divergence in progress (the new stream judges its Hello afresh).
+   */
   register(hello: DataPlaneHello, stream: StreamIdentity): Promise<void>;
+  /** Records what it runs after an Ack; resolves a divergence in progress. */
   recordAck(dataPlaneId: string, ack: { version: number; hash: string; applyMs: number }): Promise<void>;
   recordNack(dataPlaneId: string, nack: { version: number; reasons: readonly string[] }): Promise<void>;
   recordWithheld(dataPlaneId: string, withheld: { version: number; reason: string }): Promise<void>;
+  /** Records that it runs `version` with `reportedHash` (its active hash from now on) instead of `expectedHash`. */
+  recordDivergence(
+    dataPlaneId: string,
+    divergence: { version: number; expectedHash: string; reportedHash: string },
+  ): Promise<void>;
   /** Marks it disconnected, unless the row already belongs to a newer stream. */
   markDisconnected(dataPlaneId: string, connectionId: string): Promise<void>;
   /** Refreshes `last_seen_at` of the rows held by these streams. */

@@ -4,6 +4,7 @@ import {
   type Ack__Output,
   type ControlPlaneMessage,
   type DataPlaneMessage__Output,
+  type Heartbeat__Output,
   type Hello__Output,
   type Nack__Output,
 } from '@hotswap/proto';
@@ -49,6 +50,10 @@ const MAX_DATA_PLANE_ID_LENGTH = 255;
  * Push rules: one snapshot is in flight at a time, until the data plane answers it (or `ackTimeoutMs` passes);
  * changes that arrive meanwhile collapse into the newest one, so intermediate versions are skipped; a stream
  * never gets a version lower than one it was already offered.
+ *
+ * Divergence: every Ack and Heartbeat reports the hash of what the data plane runs. When that differs from the hash
+ * of the control plane's snapshot of the same version, the session records the divergence (the fleet view shows it)
+ * and sends the newest snapshot again, in full, unless a push is in flight. The next Ack of the right hash ends it.
  */
 export class DiscoverySession {
   readonly connectionId = randomUUID();
@@ -56,6 +61,8 @@ export class DiscoverySession {
   /** What the data plane runs, as far as this stream knows (its Hello, then its Acks). */
   private active: { version: number; hash: string | null } | null = null;
   private highestOffered = 0;
+  /** The last snapshot pushed on this stream: what an Ack or Heartbeat of its version must match. */
+  private lastPushed: { version: number; hash: string } | undefined;
   private inFlight: { version: number; nonce: string; timer: NodeJS.Timeout } | undefined;
   private pending: PreparedSnapshot | undefined;
   private readonly unsubscribers: Array<() => void> = [];
@@ -101,8 +108,11 @@ export class DiscoverySession {
       case 'nack':
         if (message.nack) this.onNack(message.nack);
         return;
+      case 'heartbeat':
+        if (message.heartbeat) this.onHeartbeat(message.heartbeat);
+        return;
       case undefined:
-        void this.abort(new DiscoveryProtocolError('empty message: expected Ack or Nack'));
+        void this.abort(new DiscoveryProtocolError('empty message: expected Ack, Nack or Heartbeat'));
         return;
     }
   }
@@ -161,6 +171,9 @@ export class DiscoverySession {
     this.unsubscribers.push(this.context.feed.subscribe((snapshot) => this.offer(snapshot)));
     const newest = this.context.feed.current();
     if (newest) this.offer(newest);
+    if (hello.activeVersion !== null && hello.activeHash !== null) {
+      this.checkReported(hello.activeVersion, hello.activeHash);
+    }
     for (const broadcast of this.context.broadcasts ?? []) {
       const opening = broadcast.opening();
       if (opening) this.stream.send(opening);
@@ -197,10 +210,16 @@ export class DiscoverySession {
       );
       return;
     }
+    this.push(snapshot);
+  }
+
+  /** Sends a snapshot in full and waits for its answer (or `ackTimeoutMs`) before pushing another. */
+  private push(snapshot: PreparedSnapshot): void {
     const nonce = randomUUID();
     const timer = setTimeout(() => this.settle(nonce), this.context.options.ackTimeoutMs);
     timer.unref();
     this.inFlight = { version: snapshot.version, nonce, timer };
+    this.lastPushed = { version: snapshot.version, hash: snapshot.hash };
     this.stream.send({
       snapshot: {
         version: snapshot.version,
@@ -220,6 +239,32 @@ export class DiscoverySession {
       this.context.store.recordAck(hello.dataPlaneId, { version: ack.version, hash: ack.hash, applyMs: ack.applyMs }),
     );
     this.answered(ack.version, ack.nonce);
+    this.checkReported(ack.version, ack.hash);
+  }
+
+  private onHeartbeat(heartbeat: Heartbeat__Output): void {
+    if (heartbeat.activeVersion > 0) this.checkReported(heartbeat.activeVersion, heartbeat.activeHash);
+  }
+
+  /**
+   * Compares what the data plane says it runs with the control plane's snapshot of that version (the newest, or
+   * the last one pushed here); on a mismatch records the divergence and re-sends the newest snapshot.
+   */
+  private checkReported(version: number, hash: string): void {
+    const hello = this.hello as DataPlaneHello;
+    const newest = this.context.feed.current();
+    const expected =
+      newest?.version === version ? newest.hash : this.lastPushed?.version === version ? this.lastPushed.hash : null;
+    if (expected === null || expected === hash) return;
+    this.active = { version, hash };
+    this.context.logger.warn(
+      `data plane ${hello.dataPlaneId} diverged: it runs version ${version} with hash ${hash}, ` +
+        `the control plane's is ${expected}; re-sending the newest snapshot`,
+    );
+    this.enqueue('record a divergence', () =>
+      this.context.store.recordDivergence(hello.dataPlaneId, { version, expectedHash: expected, reportedHash: hash }),
+    );
+    if (!this.inFlight && newest) this.push(newest);
   }
 
   private onNack(nack: Nack__Output): void {

@@ -8,6 +8,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
+import { dataPlaneIdSchema, IdParamPipe } from '../../common/http/id-param';
 import { DATA_PLANE_EXAMPLE, DataPlaneDto, DataPlaneListDto } from './dto/data-plane.dto';
 import { FleetService } from './fleet.service';
 
@@ -64,7 +65,9 @@ export class FleetController {
       },
     },
   })
-  get(@Param('dataPlaneId') dataPlaneId: string): Promise<DataPlaneDto> {
+  get(
+    @Param('dataPlaneId', new IdParamPipe('Data plane', dataPlaneIdSchema)) dataPlaneId: string,
+  ): Promise<DataPlaneDto> {
     return this.fleet.get(dataPlaneId);
   }
 }

@@ -19,3 +19,10 @@ export class DiscoveryUnavailableError extends GatewayError {
     super('SERVICE_UNAVAILABLE', message, null, options);
   }
 }
+
+/** A data-plane stream presented no token, or one the control plane does not accept. */
+export class DataPlaneUnauthenticatedError extends GatewayError {
+  constructor() {
+    super('UNAUTHORIZED', 'a valid data-plane token is required (metadata "authorization: Bearer <token>")');
+  }
+}

@@ -7,10 +7,12 @@ import { NotificationListener } from '../../database/notification.listener';
 import { CONFIG_SNAPSHOT_CHANNEL } from '../snapshots/snapshot-store';
 import { SnapshotsModule } from '../snapshots/snapshots.module';
 import { SnapshotsService } from '../snapshots/snapshots.service';
+import { DataPlaneCredentials } from './data-plane-credentials';
 import { DataPlaneRepository } from './data-plane.repository';
 import { DiscoveryGrpcServer } from './discovery.grpc';
 import { DiscoveryService } from './discovery.service';
 import { FleetController } from './fleet.controller';
+import { FleetMetrics } from './fleet.metrics';
 import { DEFAULT_FLEET_OPTIONS, FLEET_OPTIONS, type FleetOptions } from './fleet.options';
 import { FleetService } from './fleet.service';
 import { SnapshotFeed } from './snapshot-feed';
@@ -49,17 +51,23 @@ const DISCOVERY_STREAMS_GAUGE = Symbol('DISCOVERY_STREAMS_GAUGE');
     },
     {
       provide: DiscoveryService,
-      inject: [DataPlaneRepository, SnapshotFeed, APP_CONFIG, FLEET_OPTIONS],
-      useFactory: (store: DataPlaneRepository, feed: SnapshotFeed, config: AppConfig, options: FleetOptions) =>
-        new DiscoveryService(store, feed, config.instanceId, options, logger),
+      inject: [DataPlaneRepository, SnapshotFeed, APP_CONFIG, FLEET_OPTIONS, FleetMetrics],
+      useFactory: (
+        store: DataPlaneRepository,
+        feed: SnapshotFeed,
+        config: AppConfig,
+        options: FleetOptions,
+        metrics: FleetMetrics,
+      ) => new DiscoveryService(metrics.observing(store), feed, config.instanceId, options, logger),
     },
     {
       provide: DiscoveryGrpcServer,
       inject: [DiscoveryService, APP_CONFIG, FLEET_OPTIONS],
       useFactory: (discovery: DiscoveryService, config: AppConfig, options: FleetOptions) =>
-        new DiscoveryGrpcServer(discovery, config.grpc, options.shutdownGraceMs, (line) =>
-          process.stdout.write(`${line}\n`),
-        ),
+        new DiscoveryGrpcServer(discovery, config.grpc, options.shutdownGraceMs, (line) => logger.log(line), {
+          dataPlanes: new DataPlaneCredentials(config.dataPlaneAuth.tokens),
+          tls: config.grpcTls,
+        }),
     },
     {
       provide: NotificationListener,
@@ -99,6 +107,17 @@ const DISCOVERY_STREAMS_GAUGE = Symbol('DISCOVERY_STREAMS_GAUGE');
       useFactory: (dataPlanes: DataPlaneRepository, snapshots: StoredSnapshotSource) =>
         new FleetService(dataPlanes, snapshots),
     },
+    {
+      provide: FleetMetrics,
+      inject: [Registry, FleetService, APP_CONFIG, SnapshotsService],
+      useFactory: (registry: Registry, fleet: FleetService, config: AppConfig, snapshots: SnapshotsService) =>
+        new FleetMetrics(
+          registry,
+          fleet,
+          config.instanceId,
+          async (version) => new Date((await snapshots.get(version)).createdAt),
+        ),
+    },
   ],
   exports: [FleetService, DiscoveryGrpcServer, DiscoveryService, NotificationListener],
 })
@@ -108,9 +127,13 @@ export class FleetModule implements OnApplicationBootstrap, BeforeApplicationShu
     @Inject(SnapshotFeed) private readonly feed: SnapshotFeed,
     @Inject(DiscoveryService) private readonly discovery: DiscoveryService,
     @Inject(DiscoveryGrpcServer) private readonly grpcServer: DiscoveryGrpcServer,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    if (this.config.dataPlaneAuth.tokens.length === 0) {
+      logger.warn('data-plane streams are not authenticated: DATA_PLANE_TOKENS is not set (development or test only)');
+    }
     await this.listener.start();
     await this.feed.refresh();
     this.discovery.start();

@@ -1,6 +1,6 @@
 import type { DataPlaneRecord, SnapshotHead } from './data-plane';
 import type { DataPlaneRepository } from './data-plane.repository';
-import type { DataPlaneDto, DataPlaneListDto } from './dto/data-plane.dto';
+import type { DataPlaneDto, DataPlaneListDto, DataPlaneState } from './dto/data-plane.dto';
 import { DataPlaneNotFoundError } from './fleet.errors';
 import type { StoredSnapshotSource } from './stored-snapshot.source';
 
@@ -25,9 +25,10 @@ export class FleetService {
 }
 
 function toView(record: DataPlaneRecord, head: SnapshotHead | null): DataPlaneDto {
-  const inSync = head
-    ? record.activeVersion === head.version && record.activeHash === head.hash
-    : record.activeVersion === null;
+  const isDiverged = record.divergence !== null && record.divergence.resolvedAt === null;
+  const inSync =
+    !isDiverged &&
+    (head ? record.activeVersion === head.version && record.activeHash === head.hash : record.activeVersion === null);
   return {
     dataPlaneId: record.dataPlaneId,
     hostname: record.hostname,
@@ -37,6 +38,7 @@ function toView(record: DataPlaneRecord, head: SnapshotHead | null): DataPlaneDt
     activeVersion: record.activeVersion,
     activeHash: record.activeHash,
     inSync,
+    state: stateOf(record, inSync, isDiverged),
     lastSeenAt: record.lastSeenAt.toISOString(),
     lastAckAt: record.lastAckAt?.toISOString() ?? null,
     lastApplyMs: record.lastApplyMs,
@@ -50,8 +52,27 @@ function toView(record: DataPlaneRecord, head: SnapshotHead | null): DataPlaneDt
       reason: record.withheld.reason,
       at: record.withheld.at.toISOString(),
     },
+    divergence: record.divergence && {
+      version: record.divergence.version,
+      expectedHash: record.divergence.expectedHash,
+      reportedHash: record.divergence.reportedHash,
+      reason:
+        `it ran version ${record.divergence.version} with hash ${record.divergence.reportedHash}, not ` +
+        `${record.divergence.expectedHash}; the snapshot was sent again`,
+      at: record.divergence.at.toISOString(),
+      resolvedAt: record.divergence.resolvedAt?.toISOString() ?? null,
+    },
     controlPlaneInstance: record.controlPlaneInstance,
     connectedAt: record.connectedAt?.toISOString() ?? null,
     firstSeenAt: record.firstSeenAt.toISOString(),
   };
+}
+
+/** One word for the fleet view: divergence first (it is being re-synced), then connection, then convergence. */
+function stateOf(record: DataPlaneRecord, inSync: boolean, isDiverged: boolean): DataPlaneState {
+  if (isDiverged) return 'Diverged';
+  if (!record.isConnected) return 'Disconnected';
+  if (inSync) return 'InSync';
+  if (record.withheld) return 'Withheld';
+  return record.lastNack && record.lastNack.version > (record.activeVersion ?? 0) ? 'Rejected' : 'Syncing';
 }

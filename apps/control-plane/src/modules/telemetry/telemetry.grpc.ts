@@ -17,7 +17,11 @@ type TelemetryCall = grpc.ServerDuplexStream<TelemetryReport__Output, TelemetryA
  * only then.
  */
 export function registerTelemetryService(server: DiscoveryGrpcServer, telemetry: TelemetryService): void {
-  const handlers: TelemetryHandlers = { ReportTelemetry: (call) => serve(call, telemetry) };
+  const handlers: TelemetryHandlers = {
+    ReportTelemetry: (call) => {
+      if (server.admitDataPlane(call)) serve(call, telemetry);
+    },
+  };
   server.addService(loadTelemetryProto().hotswap.telemetry.v1.Telemetry.service, handlers);
 }
 
