@@ -14,10 +14,12 @@ import { FleetModule } from './modules/fleet/fleet.module';
 import { HealthModule } from './modules/health/health.module';
 import { HealthChecksModule } from './modules/health-checks/health-checks.module';
 import { ManagementApiModule } from './modules/management-api/management-api.module';
+import { ManagementRateLimitsModule } from './modules/management-rate-limits/management-rate-limits.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
 import { RoutesModule } from './modules/routes/routes.module';
 import { SnapshotsModule } from './modules/snapshots/snapshots.module';
 import { TelemetryModule } from './modules/telemetry/telemetry.module';
+import { TracingModule } from './modules/tracing/tracing.module';
 
 /**
  * The control plane. Global: AppConfig (`APP_CONFIG`), the TypeORM `DataSource`, the prom-client `Registry`, the
@@ -30,6 +32,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        TracingModule,
         DatabaseModule,
         MetricsModule,
         AuthModule,
@@ -45,6 +48,7 @@ export class AppModule {
         ApprovalsModule,
         ConfigRollbackModule,
         ManagementApiModule,
+        ManagementRateLimitsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: GatewayExceptionFilter }],
     };

@@ -16,6 +16,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Client } from 'pg';
 import { createApp } from '../src/app';
 import { loadAppConfig, type AppConfig } from '../src/config/app-config';
+import { RAISED_RATE_LIMITS_ENV } from './support/test-app';
 import type { Role } from '../src/modules/auth/roles';
 import { TokenService } from '../src/modules/auth/token.service';
 import { DataPlaneRepository } from '../src/modules/fleet/data-plane.repository';
@@ -387,6 +388,7 @@ interface JsonResponse {
 /** A real control plane (createApp, as main.ts builds it) on free ports: HTTP and gRPC on port 0. */
 async function startReplica(instanceId: string): Promise<Replica> {
   const env = loadAppConfig({
+    ...RAISED_RATE_LIMITS_ENV,
     NODE_ENV: 'test',
     DATABASE_URL: db.url,
     JWT_SECRET,

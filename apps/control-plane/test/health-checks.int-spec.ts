@@ -14,6 +14,7 @@ import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { createApp } from '../src/app';
 import { loadAppConfig, type AppConfig } from '../src/config/app-config';
+import { RAISED_RATE_LIMITS_ENV } from './support/test-app';
 import type { Role } from '../src/modules/auth/roles';
 import { TokenService } from '../src/modules/auth/token.service';
 import { DiscoveryGrpcServer } from '../src/modules/fleet/discovery.grpc';
@@ -445,6 +446,7 @@ type Json = any;
 /** A real control plane (createApp, as main.ts builds it) with the scheduler of `kind`, on free ports. */
 async function startReplica(db: TestDatabase, kind: SchedulerKind, instanceId: string): Promise<Replica> {
   const env = loadAppConfig({
+    ...RAISED_RATE_LIMITS_ENV,
     NODE_ENV: 'test',
     DATABASE_URL: db.url,
     JWT_SECRET,

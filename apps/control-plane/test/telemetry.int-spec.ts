@@ -20,6 +20,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Client } from 'pg';
 import { createApp } from '../src/app';
 import { loadAppConfig, type AppConfig } from '../src/config/app-config';
+import { RAISED_RATE_LIMITS_ENV } from './support/test-app';
 import { TokenService } from '../src/modules/auth/token.service';
 import { DiscoveryGrpcServer } from '../src/modules/fleet/discovery.grpc';
 import { TelemetryService } from '../src/modules/telemetry/telemetry.service';
@@ -232,6 +233,7 @@ interface Replica {
 
 async function startReplica(instanceId: string): Promise<Replica> {
   const env = loadAppConfig({
+    ...RAISED_RATE_LIMITS_ENV,
     NODE_ENV: 'test',
     DATABASE_URL: db.url,
     JWT_SECRET,

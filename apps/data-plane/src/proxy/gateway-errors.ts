@@ -1,8 +1,9 @@
 import type { ServerResponse } from 'node:http';
+import { GatewayResponse } from './gateway-messages';
 
 /** The responses the gateway makes itself, by stable code. */
 export const GATEWAY_ERRORS = {
-  BAD_REQUEST: { status: 400, message: 'The request target is not a path' },
+  BAD_REQUEST: { status: 400, message: 'The request target is not a path, or the request names its host twice' },
   ROUTE_NOT_FOUND: { status: 404, message: 'No route matches this request' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'The route does not allow this method' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is larger than this gateway accepts' },
@@ -27,6 +28,7 @@ export function sendGatewayError(
   traceId: string,
   extraHeaders?: Record<string, string>,
 ): void {
+  if (res instanceof GatewayResponse) res.failure = code;
   if (res.headersSent) {
     res.destroy();
     return;

@@ -7,6 +7,7 @@ import type { SnapshotStore } from '../snapshot/snapshot-store';
 import { prepareRequestHeaders } from './forward-headers';
 import { GATEWAY_ERRORS, type GatewayErrorCode } from './gateway-errors';
 import type { GatewayRequest } from './gateway-messages';
+import { hasRepeatedHost } from './request-framing';
 import { childTraceparent, newTraceId, parseTraceparent } from './trace-context';
 
 /** Sampled: a trace the gateway starts is one a backend should record. */
@@ -62,7 +63,9 @@ export class UpgradeHandler {
     const active = this.store.current;
     if (active === undefined) return rejectUpgrade(socket, 'NO_CONFIGURATION', traceId);
     const url = req.url ?? '';
-    if (url.charCodeAt(0) !== 47 /* / */) return rejectUpgrade(socket, 'BAD_REQUEST', traceId);
+    if (url.charCodeAt(0) !== 47 /* / */ || hasRepeatedHost(req.rawHeaders)) {
+      return rejectUpgrade(socket, 'BAD_REQUEST', traceId);
+    }
     const queryAt = url.indexOf('?');
     const path = queryAt === -1 ? url : url.slice(0, queryAt);
     const router = active.compiled.router;
@@ -111,8 +114,8 @@ export class UpgradeHandler {
   }
 }
 
-/** Writes the gateway's JSON error response on a socket that asked for an upgrade, then closes it. */
-function rejectUpgrade(socket: Duplex, code: GatewayErrorCode, traceId: string): void {
+/** Writes the gateway's JSON error response on a socket that asked for an upgrade (or a CONNECT), then closes it. */
+export function rejectUpgrade(socket: Duplex, code: GatewayErrorCode, traceId: string): void {
   if (socket.destroyed) return;
   const { status, message } = GATEWAY_ERRORS[code];
   const body = JSON.stringify({ error: { code, message, traceId, timestamp: new Date().toISOString() } });

@@ -6,11 +6,18 @@ import { paginationQuerySchema, type Page } from '../../common/http/pagination';
 import { ZodValidationPipe } from '../../common/http/zod-validation';
 import { AuditService, type AuditLogView } from './audit.service';
 
+/** Filter text: PostgreSQL refuses NUL bytes in text (a 500 otherwise). */
+const filterText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .regex(/^[^\0]*$/, 'must not contain NUL bytes');
+
 const auditQuerySchema = paginationQuerySchema.extend({
-  entityType: z.string().max(100).optional(),
-  entityId: z.string().max(255).optional(),
-  eventType: z.string().max(100).optional(),
-  userId: z.string().max(255).optional(),
+  entityType: filterText(100).optional(),
+  entityId: filterText(255).optional(),
+  eventType: filterText(100).optional(),
+  userId: filterText(255).optional(),
 });
 
 @ApiTags('audit')

@@ -14,6 +14,7 @@ import {
 import type { Actor } from '../../common/http/actor';
 import { ApiPagination, openApiSchemaOf } from '../../common/http/openapi';
 import type { Page } from '../../common/http/pagination';
+import { IdParamPipe } from '../../common/http/id-param';
 import { ZodValidationPipe } from '../../common/http/zod-validation';
 import { CurrentActor } from '../auth/principal';
 import { BackendsService } from './backends.service';
@@ -59,7 +60,7 @@ export class BackendsController {
   @ApiOperation({ summary: 'Get a backend' })
   @ApiOkResponse({ description: 'The backend' })
   @ApiNotFoundResponse({ description: 'NOT_FOUND' })
-  get(@Param('backendId') backendId: string): Promise<BackendView> {
+  get(@Param('backendId', new IdParamPipe('Backend')) backendId: string): Promise<BackendView> {
     return this.backends.get(backendId);
   }
 
@@ -81,7 +82,7 @@ export class BackendsController {
   @ApiOkResponse({ description: 'The backend updated' })
   @ApiNotFoundResponse({ description: 'NOT_FOUND' })
   update(
-    @Param('backendId') backendId: string,
+    @Param('backendId', new IdParamPipe('Backend')) backendId: string,
     @Body(updatePipe) body: UpdateBackendBody,
     @CurrentActor() actor: Actor,
   ): Promise<BackendView> {
@@ -93,7 +94,7 @@ export class BackendsController {
   @ApiBody(updateBody)
   @ApiOkResponse({ description: 'The backend updated' })
   patch(
-    @Param('backendId') backendId: string,
+    @Param('backendId', new IdParamPipe('Backend')) backendId: string,
     @Body(updatePipe) body: UpdateBackendBody,
     @CurrentActor() actor: Actor,
   ): Promise<BackendView> {
@@ -105,7 +106,10 @@ export class BackendsController {
   @ApiOperation({ summary: 'Delete a backend no route uses (Admin)' })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiConflictResponse({ description: 'CONFLICT: routes still reference it (details.routeIds)' })
-  delete(@Param('backendId') backendId: string, @CurrentActor() actor: Actor): Promise<void> {
+  delete(
+    @Param('backendId', new IdParamPipe('Backend')) backendId: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
     return this.backends.delete(backendId, actor);
   }
 }

@@ -13,6 +13,7 @@ import {
 import type { z } from 'zod';
 import type { Actor } from '../../common/http/actor';
 import { openApiSchemaOf } from '../../common/http/openapi';
+import { IdParamPipe } from '../../common/http/id-param';
 import { ZodValidationPipe } from '../../common/http/zod-validation';
 import { CurrentActor } from '../auth/principal';
 import { Roles } from '../auth/roles.decorator';
@@ -66,7 +67,7 @@ export class ConfigRollbackController {
   @Roles('Admin', 'Operator', 'Viewer')
   @ApiOperation({ summary: 'Get a config rollback' })
   @ApiNotFoundResponse({ description: 'NOT_FOUND' })
-  get(@Param('rollbackId') rollbackId: string): Promise<ConfigRollbackView> {
+  get(@Param('rollbackId', new IdParamPipe('Config rollback')) rollbackId: string): Promise<ConfigRollbackView> {
     return this.rollbacks.get(rollbackId);
   }
 
@@ -77,7 +78,7 @@ export class ConfigRollbackController {
   @ApiForbiddenResponse({ description: 'FORBIDDEN: not an Admin, or your own rollback' })
   @ApiConflictResponse({ description: 'CONFLICT: not pending (decided or expired), or a deployment is in flight' })
   approve(
-    @Param('rollbackId') rollbackId: string,
+    @Param('rollbackId', new IdParamPipe('Config rollback')) rollbackId: string,
     @Body(new ZodValidationPipe(rollbackDecisionBodySchema)) body: z.output<typeof rollbackDecisionBodySchema>,
     @CurrentActor() actor: Actor,
   ): Promise<ConfigRollbackView> {
@@ -89,7 +90,7 @@ export class ConfigRollbackController {
   @Roles('Admin')
   @ApiOperation({ summary: 'Reject a pending config rollback (Admin; not your own)' })
   reject(
-    @Param('rollbackId') rollbackId: string,
+    @Param('rollbackId', new IdParamPipe('Config rollback')) rollbackId: string,
     @Body(new ZodValidationPipe(rollbackDecisionBodySchema)) body: z.output<typeof rollbackDecisionBodySchema>,
     @CurrentActor() actor: Actor,
   ): Promise<ConfigRollbackView> {

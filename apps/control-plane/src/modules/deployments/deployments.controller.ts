@@ -15,6 +15,7 @@ import type { z } from 'zod';
 import type { Actor } from '../../common/http/actor';
 import { ApiPagination, openApiSchemaOf } from '../../common/http/openapi';
 import type { Page } from '../../common/http/pagination';
+import { IdParamPipe } from '../../common/http/id-param';
 import { ZodValidationPipe } from '../../common/http/zod-validation';
 import { CurrentActor } from '../auth/principal';
 import { Roles } from '../auth/roles.decorator';
@@ -32,6 +33,7 @@ import {
   type DeploymentView,
   type ListDeploymentsQuery,
 } from './dto/deployment.dto';
+import { RateLimited } from '../management-rate-limits/rate-limit-class';
 
 @ApiTags('deployments')
 @ApiBearerAuth()
@@ -40,6 +42,7 @@ import {
 export class DeploymentsController {
   constructor(@Inject(DeploymentsService) private readonly deployments: DeploymentsService) {}
 
+  @RateLimited('deployments')
   @Post()
   @ApiOperation({
     summary: 'Roll a route out to a new version (Admin, Operator)',
@@ -81,18 +84,20 @@ export class DeploymentsController {
   @ApiOperation({ summary: 'Get a deployment: phases, current phase, approval, last analysis, history' })
   @ApiOkResponse({ description: 'The deployment' })
   @ApiNotFoundResponse({ description: 'NOT_FOUND' })
-  get(@Param('deploymentId') deploymentId: string): Promise<DeploymentView> {
+  get(@Param('deploymentId', new IdParamPipe('Deployment')) deploymentId: string): Promise<DeploymentView> {
     return this.deployments.get(deploymentId);
   }
 
+  @RateLimited('metricsAndHealth')
   @Get(':deploymentId/metrics')
   @Roles('Admin', 'Operator', 'Viewer')
   @ApiOperation({ summary: 'Stable versus canary during the current phase, and whether it should roll back' })
   @ApiOkResponse({ description: '{stable, canary, comparison: {errorRateDelta, p99LatencyDelta, shouldRollback}}' })
-  metrics(@Param('deploymentId') deploymentId: string): Promise<DeploymentMetricsView> {
+  metrics(@Param('deploymentId', new IdParamPipe('Deployment')) deploymentId: string): Promise<DeploymentMetricsView> {
     return this.deployments.metrics(deploymentId);
   }
 
+  @RateLimited('deployments')
   @Post(':deploymentId/approve')
   @HttpCode(200)
   @Roles('Admin')
@@ -100,63 +105,71 @@ export class DeploymentsController {
   @ApiForbiddenResponse({ description: 'FORBIDDEN: not an Admin, or your own deployment' })
   @ApiConflictResponse({ description: 'CONFLICT: not awaiting approval' })
   approve(
-    @Param('deploymentId') deploymentId: string,
+    @Param('deploymentId', new IdParamPipe('Deployment')) deploymentId: string,
     @Body(new ZodValidationPipe(decisionBodySchema)) body: z.output<typeof decisionBodySchema>,
     @CurrentActor() actor: Actor,
   ): Promise<DeploymentView> {
     return this.deployments.approve(deploymentId, body.comment, actor);
   }
 
+  @RateLimited('deployments')
   @Post(':deploymentId/reject')
   @HttpCode(200)
   @Roles('Admin')
   @ApiOperation({ summary: 'Reject a pending deployment (Admin; not your own)' })
   reject(
-    @Param('deploymentId') deploymentId: string,
+    @Param('deploymentId', new IdParamPipe('Deployment')) deploymentId: string,
     @Body(new ZodValidationPipe(decisionBodySchema)) body: z.output<typeof decisionBodySchema>,
     @CurrentActor() actor: Actor,
   ): Promise<DeploymentView> {
     return this.deployments.reject(deploymentId, body.comment, actor);
   }
 
+  @RateLimited('deployments')
   @Post(':deploymentId/promote')
   @HttpCode(200)
   @ApiOperation({ summary: 'Go to the next phase now, or to the first phase at or above `targetPercentage`' })
   @ApiConflictResponse({ description: 'CONFLICT: the deployment is not in progress or paused' })
   promote(
-    @Param('deploymentId') deploymentId: string,
+    @Param('deploymentId', new IdParamPipe('Deployment')) deploymentId: string,
     @Body(new ZodValidationPipe(promoteBodySchema)) body: z.output<typeof promoteBodySchema>,
     @CurrentActor() actor: Actor,
   ): Promise<DeploymentView> {
     return this.deployments.promote(deploymentId, body.targetPercentage, actor);
   }
 
+  @RateLimited('deployments')
   @Post(':deploymentId/rollback')
   @HttpCode(200)
   @ApiOperation({ summary: 'Roll back: the live version takes 100% of traffic in the next snapshot' })
   rollback(
-    @Param('deploymentId') deploymentId: string,
+    @Param('deploymentId', new IdParamPipe('Deployment')) deploymentId: string,
     @Body(new ZodValidationPipe(rollbackBodySchema)) body: z.output<typeof rollbackBodySchema>,
     @CurrentActor() actor: Actor,
   ): Promise<DeploymentView> {
     return this.deployments.rollback(deploymentId, body.reason, actor);
   }
 
+  @RateLimited('deployments')
   @Post(':deploymentId/pause')
   @HttpCode(200)
   @ApiOperation({ summary: 'Pause: traffic stays split as it is, phases stop advancing' })
   pause(
-    @Param('deploymentId') deploymentId: string,
+    @Param('deploymentId', new IdParamPipe('Deployment')) deploymentId: string,
     @Body(new ZodValidationPipe(pauseBodySchema)) body: z.output<typeof pauseBodySchema>,
     @CurrentActor() actor: Actor,
   ): Promise<DeploymentView> {
     return this.deployments.pause(deploymentId, body.reason, actor);
   }
 
+  @RateLimited('deployments')
   @Post(':deploymentId/resume')
   @HttpCode(200)
   @ApiOperation({ summary: 'Resume a paused deployment: its phase starts over' })
-  resume(@Param('deploymentId') deploymentId: string, @CurrentActor() actor: Actor): Promise<DeploymentView> {
+  resume(
+    @Param('deploymentId', new IdParamPipe('Deployment')) deploymentId: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<DeploymentView> {
     return this.deployments.resume(deploymentId, actor);
   }
 }

@@ -11,6 +11,7 @@ import {
 } from '@nestjs/swagger';
 import type { Actor } from '../../common/http/actor';
 import { openApiSchemaOf } from '../../common/http/openapi';
+import { IdParamPipe } from '../../common/http/id-param';
 import { ZodValidationPipe } from '../../common/http/zod-validation';
 import { CurrentActor } from '../auth/principal';
 import { Roles } from '../auth/roles.decorator';
@@ -26,6 +27,7 @@ import {
   type RunCheckBody,
 } from './dto/health.dto';
 import { HealthChecksService } from './health-checks.service';
+import { RateLimited } from '../management-rate-limits/rate-limit-class';
 
 @ApiTags('health-checks')
 @ApiBearerAuth()
@@ -33,6 +35,7 @@ import { HealthChecksService } from './health-checks.service';
 export class HealthChecksController {
   constructor(@Inject(HealthChecksService) private readonly health: HealthChecksService) {}
 
+  @RateLimited('metricsAndHealth')
   @Get('backends/:backendId/health')
   @ApiOperation({
     summary: 'Health of a backend',
@@ -42,10 +45,11 @@ export class HealthChecksController {
   })
   @ApiOkResponse({ description: 'The backend health', schema: { example: healthViewExample } })
   @ApiNotFoundResponse({ description: 'NOT_FOUND' })
-  getHealth(@Param('backendId') backendId: string): Promise<BackendHealthView> {
+  getHealth(@Param('backendId', new IdParamPipe('Backend')) backendId: string): Promise<BackendHealthView> {
     return this.health.getHealth(backendId);
   }
 
+  @RateLimited('metricsAndHealth')
   @Post('health-checks')
   @HttpCode(200)
   @Roles('Admin', 'Operator')
@@ -85,7 +89,7 @@ export class HealthChecksController {
   @ApiForbiddenResponse({ description: 'FORBIDDEN: Admin only' })
   @ApiNotFoundResponse({ description: 'NOT_FOUND' })
   setDraining(
-    @Param('backendId') backendId: string,
+    @Param('backendId', new IdParamPipe('Backend')) backendId: string,
     @Body(new ZodValidationPipe(drainingBodySchema)) body: DrainingBody,
     @CurrentActor() actor: Actor,
   ): Promise<BackendHealthView> {
@@ -109,7 +113,7 @@ export class HealthChecksController {
   @ApiForbiddenResponse({ description: 'FORBIDDEN: Admin only' })
   @ApiNotFoundResponse({ description: 'NOT_FOUND' })
   forceBreaker(
-    @Param('backendId') backendId: string,
+    @Param('backendId', new IdParamPipe('Backend')) backendId: string,
     @Body(new ZodValidationPipe(circuitBreakerBodySchema)) body: CircuitBreakerBody,
     @CurrentActor() actor: Actor,
   ): Promise<BackendHealthView> {

@@ -18,6 +18,7 @@ import { z } from 'zod';
 import type { Actor } from '../../common/http/actor';
 import { ApiPagination, openApiSchemaOf } from '../../common/http/openapi';
 import { paginationQuerySchema, type Page } from '../../common/http/pagination';
+import { IdParamPipe } from '../../common/http/id-param';
 import { ZodValidationPipe } from '../../common/http/zod-validation';
 import { CurrentActor } from '../auth/principal';
 import { Roles } from '../auth/roles.decorator';
@@ -35,6 +36,7 @@ import {
 } from './dto/route.dto';
 import { TelemetryService, type RouteStatistics } from '../telemetry/telemetry.service';
 import { RoutesService } from './routes.service';
+import { RateLimited } from '../management-rate-limits/rate-limit-class';
 
 const updatePipe = new ZodValidationPipe(updateRouteBodySchema, { partial: true });
 const updateBody = {
@@ -74,11 +76,14 @@ export class RoutesController {
       'errorRate 0-1, requestsPerSecond, latency p50/p95/p99 in ms)',
   })
   @ApiNotFoundResponse({ description: 'NOT_FOUND' })
-  async get(@Param('routeId') routeId: string): Promise<RouteView & { statistics: RouteStatistics }> {
+  async get(
+    @Param('routeId', new IdParamPipe('Route')) routeId: string,
+  ): Promise<RouteView & { statistics: RouteStatistics }> {
     const route = await this.routes.get(routeId);
     return { ...route, statistics: this.telemetry.routeStatistics(routeId) };
   }
 
+  @RateLimited('routeWrites')
   @Post()
   @ApiOperation({
     summary: 'Create a route (Admin); writes version 1, applies it and writes a new config snapshot',
@@ -97,6 +102,7 @@ export class RoutesController {
     return this.routes.create(body, actor);
   }
 
+  @RateLimited('routeWrites')
   @Put(':routeId')
   @ApiOperation({
     summary: 'Update a route (Admin): the fields given replace the live ones; writes and applies the next version',
@@ -105,31 +111,33 @@ export class RoutesController {
   @ApiOkResponse({ description: 'The route, now at its new version' })
   @ApiNotFoundResponse({ description: 'NOT_FOUND' })
   update(
-    @Param('routeId') routeId: string,
+    @Param('routeId', new IdParamPipe('Route')) routeId: string,
     @Body(updatePipe) body: UpdateRouteBody,
     @CurrentActor() actor: Actor,
   ): Promise<RouteView> {
     return this.routes.update(routeId, body, actor);
   }
 
+  @RateLimited('routeWrites')
   @Patch(':routeId')
   @ApiOperation({ summary: 'Same as PUT (Admin)' })
   @ApiBody(updateBody)
   @ApiOkResponse({ description: 'The route, now at its new version' })
   patch(
-    @Param('routeId') routeId: string,
+    @Param('routeId', new IdParamPipe('Route')) routeId: string,
     @Body(updatePipe) body: UpdateRouteBody,
     @CurrentActor() actor: Actor,
   ): Promise<RouteView> {
     return this.routes.update(routeId, body, actor);
   }
 
+  @RateLimited('routeWrites')
   @Delete(':routeId')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a route and its versions (Admin); writes a new config snapshot' })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiNotFoundResponse({ description: 'NOT_FOUND' })
-  delete(@Param('routeId') routeId: string, @CurrentActor() actor: Actor): Promise<void> {
+  delete(@Param('routeId', new IdParamPipe('Route')) routeId: string, @CurrentActor() actor: Actor): Promise<void> {
     return this.routes.delete(routeId, actor);
   }
 
@@ -138,13 +146,14 @@ export class RoutesController {
   @ApiPagination()
   @ApiOkResponse({ description: '`{items, total, limit, offset}`; items: versionNumber, isLive, config…' })
   versions(
-    @Param('routeId') routeId: string,
+    @Param('routeId', new IdParamPipe('Route')) routeId: string,
     @Query(new ZodValidationPipe(paginationQuerySchema, { root: 'query' }))
     page: z.output<typeof paginationQuerySchema>,
   ): Promise<Page<RouteVersionView>> {
     return this.routes.versions(routeId, page);
   }
 
+  @RateLimited('routeWrites')
   @Post(':routeId/versions')
   @ApiOperation({
     summary: 'Create a version of a route without applying it (Admin, Operator); a deployment rolls it out',
@@ -155,7 +164,7 @@ export class RoutesController {
   @ApiNotFoundResponse({ description: 'NOT_FOUND' })
   @Roles('Admin', 'Operator')
   createVersion(
-    @Param('routeId') routeId: string,
+    @Param('routeId', new IdParamPipe('Route')) routeId: string,
     @Body(updatePipe) body: UpdateRouteBody,
     @CurrentActor() actor: Actor,
   ): Promise<RouteVersionView> {
@@ -168,7 +177,7 @@ export class RoutesController {
   @ApiOkResponse({ description: 'The version' })
   @ApiNotFoundResponse({ description: 'NOT_FOUND' })
   version(
-    @Param('routeId') routeId: string,
+    @Param('routeId', new IdParamPipe('Route')) routeId: string,
     @Param('versionNumber', new ZodValidationPipe(z.coerce.number().int().min(1), { root: 'versionNumber' }))
     versionNumber: number,
   ): Promise<RouteVersionView> {

@@ -11,6 +11,7 @@ import {
 import { ZodValidationPipe } from '../../common/http/zod-validation';
 import { GATEWAY_METRICS_EXAMPLE, metricsQuerySchema, type MetricsQuery } from './dto/metrics.dto';
 import { TelemetryService, type GatewayMetrics } from './telemetry.service';
+import { RateLimited } from '../management-rate-limits/rate-limit-class';
 
 /** The JSON summary of the data planes' telemetry; readable by every role. */
 @ApiTags('metrics')
@@ -20,6 +21,7 @@ import { TelemetryService, type GatewayMetrics } from './telemetry.service';
 export class TelemetryController {
   constructor(@Inject(TelemetryService) private readonly telemetry: TelemetryService) {}
 
+  @RateLimited('metricsAndHealth')
   @Get()
   @Header('Cache-Control', 'no-store')
   @ApiOperation({
