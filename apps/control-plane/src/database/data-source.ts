@@ -13,7 +13,8 @@ export function createDataSource(databaseUrl: string, options: { applicationName
     migrationsRun: false,
     logging: false,
     applicationName: options.applicationName ?? 'hotswap-control-plane',
-    extra: { max: 10, connectionTimeoutMillis: 5_000 },
+    // Bounded: with PostgreSQL gone or hung a request fails (503 DATABASE_UNAVAILABLE) instead of waiting forever.
+    extra: { max: 10, connectionTimeoutMillis: 5_000, query_timeout: 30_000 },
   });
 }
 

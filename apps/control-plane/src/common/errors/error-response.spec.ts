@@ -1,4 +1,5 @@
 import { BadRequestException, NotFoundException, PayloadTooLargeException } from '@nestjs/common';
+import { QueryFailedError } from 'typeorm';
 import { toErrorResponse } from './error-response';
 import {
   ConflictError,
@@ -74,6 +75,33 @@ describe('toErrorResponse', () => {
     expect(response.body.error.message).not.toContain('secret internals');
     expect(response.isUnexpected).toBe(true);
     expect(toErrorResponse(new NotFoundError('Route', 'x'), 't').isUnexpected).toBe(false);
+  });
+
+  it('maps an unreachable PostgreSQL to 503 DATABASE_UNAVAILABLE, not logged as unexpected', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    const shutdown = Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+    for (const error of [
+      refused,
+      new AggregateError([refused], ''),
+      new QueryFailedError('SELECT 1', [], shutdown),
+      new Error('Connection terminated unexpectedly'),
+      new Error('timeout exceeded when trying to connect'),
+      new InternalError('listing failed', { cause: refused }),
+    ]) {
+      const response = toErrorResponse(error, 't');
+      expect({ status: response.status, code: response.body.error.code }).toEqual({
+        status: 503,
+        code: 'DATABASE_UNAVAILABLE',
+      });
+      expect(response.isUnexpected).toBe(false);
+    }
+  });
+
+  it('keeps a query PostgreSQL refused, and a gateway error caused by an outage, as they are', () => {
+    const syntax = Object.assign(new Error('syntax error at or near "x"'), { code: '42601' });
+    expect(toErrorResponse(new QueryFailedError('x', [], syntax), 't').status).toBe(500);
+    const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    expect(toErrorResponse(new ConflictError('taken', null, { cause: refused }), 't').status).toBe(409);
   });
 
   it('keeps the cause of a gateway error', () => {

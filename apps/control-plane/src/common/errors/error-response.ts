@@ -1,4 +1,5 @@
 import { HttpException } from '@nestjs/common';
+import { withDatabaseUnavailability } from '../../database/pg-errors';
 import { ERROR_HTTP_STATUS, GatewayError, type ErrorCode } from './gateway-error';
 
 /** The guide's error envelope. */
@@ -45,7 +46,8 @@ function isBodyParserError(error: unknown): error is BodyParserError {
 }
 
 /** Maps anything thrown while serving a request to the HTTP status and error envelope the client gets. */
-export function toErrorResponse(error: unknown, traceId: string, now: Date = new Date()): ErrorResponse {
+export function toErrorResponse(thrown: unknown, traceId: string, now: Date = new Date()): ErrorResponse {
+  const error = withDatabaseUnavailability(thrown);
   const envelope = (code: ErrorCode, message: string, details: unknown): ErrorEnvelope => ({
     error: { code, message, details: details ?? null, traceId, timestamp: now.toISOString() },
   });

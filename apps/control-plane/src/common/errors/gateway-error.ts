@@ -5,9 +5,12 @@ export const ERROR_HTTP_STATUS = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  /** A route cannot be updated or deleted while a deployment of it is active. */
+  ROUTE_IN_DEPLOYMENT: 409,
   RATE_LIMIT_EXCEEDED: 429,
   INTERNAL_ERROR: 500,
   SERVICE_UNAVAILABLE: 503,
+  DATABASE_UNAVAILABLE: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_HTTP_STATUS;
@@ -81,6 +84,13 @@ export class RateLimitExceededError extends GatewayError {
 export class ServiceUnavailableError extends GatewayError {
   constructor(message: string, options: { cause?: unknown } = {}) {
     super('SERVICE_UNAVAILABLE', message, null, options);
+  }
+}
+
+/** PostgreSQL cannot be reached (refused, dropped, timed out, shutting down): retry later, nothing was written. */
+export class DatabaseUnavailableError extends GatewayError {
+  constructor(options: { cause?: unknown } = {}) {
+    super('DATABASE_UNAVAILABLE', 'The database is unavailable; retry later', null, options);
   }
 }
 

@@ -7,6 +7,9 @@ import {
   type DeploymentJobScheduler,
 } from './deployment-job.scheduler';
 
+/** How long adding a job may wait for Redis. */
+const PRODUCER_COMMAND_TIMEOUT_MS = 2_000;
+
 export interface BullMqDeploymentSchedulerOptions {
   readonly redisUrl: string;
   /** Redis key prefix of the queue: replicas of one gateway share it. */
@@ -21,6 +24,7 @@ export interface BullMqDeploymentSchedulerOptions {
  */
 export class BullMqDeploymentScheduler implements DeploymentJobScheduler {
   readonly kind = 'bullmq';
+  failedRuns = 0;
   private queue: Queue<DeploymentJob> | undefined;
   private worker: Worker<DeploymentJob> | undefined;
   private readonly connections: Redis[] = [];
@@ -29,14 +33,15 @@ export class BullMqDeploymentScheduler implements DeploymentJobScheduler {
 
   async start(run: DeploymentJobRunner): Promise<void> {
     const { prefix, queueName, logger } = this.options;
-    const queue = new Queue<DeploymentJob>(queueName, { connection: this.connect(), prefix });
+    const queue = new Queue<DeploymentJob>(queueName, { connection: this.connect({ isProducer: true }), prefix });
     const worker = new Worker<DeploymentJob>(queueName, (job: Job<DeploymentJob>) => run(job.data), {
-      connection: this.connect(),
+      connection: this.connect({ isProducer: false }),
       prefix,
       concurrency: 16,
     });
     queue.on('error', (error) => logger.warn(`deployment queue: ${error.message}`));
     worker.on('error', (error) => logger.warn(`deployment worker: ${error.message}`));
+    worker.on('failed', () => this.failedRuns++);
     this.queue = queue;
     this.worker = worker;
     await queue.waitUntilReady();
@@ -55,6 +60,11 @@ export class BullMqDeploymentScheduler implements DeploymentJobScheduler {
     });
   }
 
+  async countWaiting(): Promise<number> {
+    const counts = await this.queue?.getJobCounts('waiting', 'delayed', 'prioritized');
+    return counts === undefined ? 0 : Object.values(counts).reduce((sum, count) => sum + count, 0);
+  }
+
   async stop(): Promise<void> {
     const { worker, queue } = this;
     this.worker = undefined;
@@ -65,9 +75,14 @@ export class BullMqDeploymentScheduler implements DeploymentJobScheduler {
     this.connections.length = 0;
   }
 
-  private connect(): Redis {
-    // BullMQ's blocking commands need maxRetriesPerRequest: null.
-    const connection = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null });
+  private connect({ isProducer }: { isProducer: boolean }): Redis {
+    // BullMQ's blocking commands need maxRetriesPerRequest: null. The queue's own commands (adding a job, from a
+    // request or the sweep) fail at once while Redis is unreachable, and in bounded time when it hangs: the state is
+    // committed, the sweep schedules the job again once Redis is back.
+    const connection = new Redis(this.options.redisUrl, {
+      maxRetriesPerRequest: null,
+      ...(isProducer ? { enableOfflineQueue: false, commandTimeout: PRODUCER_COMMAND_TIMEOUT_MS } : {}),
+    });
     connection.on('error', () => {
       // Reported by the queue and worker 'error' listeners; ioredis reconnects by itself.
     });

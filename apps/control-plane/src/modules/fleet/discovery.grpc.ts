@@ -22,6 +22,7 @@ export const GRPC_STATUS: Record<ErrorCode, grpc.status> = {
   FORBIDDEN: grpc.status.PERMISSION_DENIED,
   NOT_FOUND: grpc.status.NOT_FOUND,
   CONFLICT: grpc.status.FAILED_PRECONDITION,
+  ROUTE_IN_DEPLOYMENT: grpc.status.FAILED_PRECONDITION,
   RATE_LIMIT_EXCEEDED: grpc.status.RESOURCE_EXHAUSTED,
   INTERNAL_ERROR: grpc.status.INTERNAL,
   SERVICE_UNAVAILABLE: grpc.status.UNAVAILABLE,

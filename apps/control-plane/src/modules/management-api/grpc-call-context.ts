@@ -1,10 +1,12 @@
 import * as grpc from '@grpc/grpc-js';
+import { trace } from '@hotswap/observability';
 import { GatewayError, UnauthorizedError, ForbiddenError } from '../../common/errors/gateway-error';
 import type { Actor } from '../../common/http/actor';
 import { resolveTraceId } from '../../common/http/trace-id';
 import { decideAccess, type Principal } from '../auth/auth-policy';
 import type { Role } from '../auth/roles';
 import type { TokenService } from '../auth/token.service';
+import { withDatabaseUnavailability } from '../../database/pg-errors';
 import { GRPC_STATUS } from '../fleet/discovery.grpc';
 
 /** Metadata keys of a failed call: the REST error code and its details (JSON), as the REST envelope has them. */
@@ -22,10 +24,13 @@ const READ_ROLES: readonly Role[] = ['Admin', 'Operator', 'Viewer'];
  * `authorization` metadata, verified by the same TokenService, with a role the operation allows.
  */
 export function authorize(metadata: grpc.Metadata, tokens: TokenService, rule: AccessRule): Actor {
-  const traceId = resolveTraceId({
-    traceparent: textOf(metadata, 'traceparent'),
-    'x-request-id': textOf(metadata, 'x-request-id'),
-  });
+  // Traced: the trace of the call's span (which continued a valid traceparent).
+  const traceId =
+    trace.getActiveSpan()?.spanContext().traceId ??
+    resolveTraceId({
+      traceparent: textOf(metadata, 'traceparent'),
+      'x-request-id': textOf(metadata, 'x-request-id'),
+    });
   const header = textOf(metadata, 'authorization');
   let principal: Principal | undefined;
   if (header) {
@@ -50,7 +55,8 @@ export function authorize(metadata: grpc.Metadata, tokens: TokenService, rule: A
  * ALREADY_EXISTS, other conflicts FAILED_PRECONDITION) with `x-error-code` and `x-error-details` in the trailing
  * metadata; anything else is INTERNAL without internals.
  */
-export function toServiceError(error: unknown, traceId?: string): Partial<grpc.StatusObject> {
+export function toServiceError(thrown: unknown, traceId?: string): Partial<grpc.StatusObject> {
+  const error = withDatabaseUnavailability(thrown);
   const metadata = new grpc.Metadata();
   if (traceId) metadata.set(TRACE_ID_METADATA, traceId);
   if (!(error instanceof GatewayError)) {
