@@ -140,7 +140,7 @@ describe('data planes under control-plane trouble', () => {
     await controlPlane.stop();
 
     const rebuiltDatabase = await createEmptyDatabase();
-    const rebuilt = new GatewayHarness(rebuiltDatabase.url);
+    const rebuilt = new GatewayHarness(rebuiltDatabase.url, harness.dataPlaneToken);
     try {
       const ports = { http: await findFreePort(), grpc: await findFreePort() };
       const restarted = await harness.startDataPlane({

@@ -59,16 +59,21 @@ export interface DataPlaneProcess {
 /** The whole system as real processes: control planes and data planes on free ports, one database. */
 export class GatewayHarness {
   readonly jwtSecret = randomBytes(32).toString('hex');
-  /** The token its control planes accept and its data planes present on their streams. */
-  readonly dataPlaneToken = randomBytes(32).toString('hex');
   /** The Redis keys of this harness's control planes (their BullMQ queues): shared by its replicas, removed at the end. */
   readonly redisKeyPrefix = `hotswap-e2e-${randomBytes(6).toString('hex')}`;
   private readonly processes = new Set<TestProcess>();
   private readonly tokens = new Map<Role, string>();
   private readonly workDir = mkdtempSync(join(tmpdir(), 'hotswap-e2e-'));
 
-  /** Without a database it runs only data planes (standalone, from a `--config` file). */
-  constructor(readonly databaseUrl?: string) {}
+  /**
+   * Without a database it runs only data planes (standalone, from a `--config` file). `dataPlaneToken` is the token
+   * its control planes accept and its data planes present on their streams: pass another harness's to let its data
+   * planes talk to this one's control planes.
+   */
+  constructor(
+    readonly databaseUrl?: string,
+    readonly dataPlaneToken = randomBytes(32).toString('hex'),
+  ) {}
 
   /** `env` adds to or overrides the control plane's environment (REDIS_URL, REDIS_KEY_PREFIX…). */
   async startControlPlane(
