@@ -20,8 +20,39 @@ export interface LoadResult {
   latencyMs: { p50: number; p99: number; mean: number; max: number };
 }
 
+/** Asks for a steady load on several targets at once, at a fixed rate each, until `stop` or `maxSeconds`. */
+export interface SustainRequest {
+  type: 'sustain';
+  targets: SustainTarget[];
+  /** The load ends by itself after this long, whether or not `stop` came. */
+  maxSeconds: number;
+}
+
+export interface SustainTarget {
+  name: string;
+  /** Scheme, host and port; each connection cycles through `paths`. */
+  baseUrl: string;
+  paths: string[];
+  connections: number;
+  requestsPerSecond: number;
+}
+
+/** What one sustained target received: responses by status code, and requests that got none. */
+export interface SustainCounts {
+  name: string;
+  statusCounts: Record<string, number>;
+  /** Connection errors (refused, reset…): no response at all. */
+  errors: number;
+  timeouts: number;
+  durationSeconds: number;
+}
+
 export type LoadMessage =
-  { type: 'warm' } | { type: 'result'; result: LoadResult } | { type: 'failed'; message: string };
+  | { type: 'warm' }
+  | { type: 'result'; result: LoadResult }
+  | { type: 'sustaining' }
+  | { type: 'sustained'; targets: SustainCounts[] }
+  | { type: 'failed'; message: string };
 
 /** The p-th percentile (0 < p <= 1) of sorted values, by nearest rank. */
 export function percentile(sorted: Float64Array, p: number): number {
@@ -70,10 +101,59 @@ function run(
   });
 }
 
-/** Forked by the benchmark: warms up, waits for `go` (the parent reads CPU counters), then measures. */
+/** Loads every target at its rate at once; ends when `stopped` resolves or after `maxSeconds`. */
+async function sustain(request: SustainRequest, stopped: Promise<void>): Promise<SustainCounts[]> {
+  const runs = request.targets.map((target) => {
+    const statusCounts: Record<string, number> = {};
+    let instance!: autocannon.Instance;
+    const done = new Promise<SustainCounts>((resolve, reject) => {
+      instance = autocannon(
+        {
+          url: target.baseUrl,
+          connections: target.connections,
+          overallRate: target.requestsPerSecond,
+          duration: request.maxSeconds,
+          pipelining: 1,
+          timeout: 10,
+          requests: target.paths.map((path) => ({ method: 'GET', path })),
+        },
+        (error, result) =>
+          error
+            ? reject(error instanceof Error ? error : new Error(String(error)))
+            : resolve({
+                name: target.name,
+                statusCounts,
+                errors: result.errors,
+                timeouts: result.timeouts,
+                durationSeconds: result.duration,
+              }),
+      );
+    });
+    instance.on('response', (_client, status) => {
+      statusCounts[status] = (statusCounts[status] ?? 0) + 1;
+    });
+    return { instance, done };
+  });
+  void stopped.then(() => runs.forEach((run) => run.instance.stop()));
+  return Promise.all(runs.map((run) => run.done));
+}
+
+/**
+ * Forked by the benchmark. `run`: warms up, waits for `go` (the parent reads CPU counters), then measures.
+ * `sustain`: says `sustaining` once the load runs, and reports per-target counts after `stop`.
+ */
 async function main(): Promise<void> {
   const send = (message: LoadMessage) => new Promise<void>((resolve) => process.send?.(message, () => resolve()));
-  const request = await new Promise<LoadRequest>((resolve) => process.once('message', (m: LoadRequest) => resolve(m)));
+  const request = await new Promise<LoadRequest | SustainRequest>((resolve) =>
+    process.once('message', (m: LoadRequest | SustainRequest) => resolve(m)),
+  );
+  if (request.type === 'sustain') {
+    const stopped = new Promise<void>((resolve) => process.once('message', () => resolve()));
+    const counts = sustain(request, stopped);
+    await send({ type: 'sustaining' });
+    await send({ type: 'sustained', targets: await counts });
+    return;
+  }
   if (request.warmupSeconds > 0) await run(request.url, request.connections, request.warmupSeconds);
   const go = new Promise<void>((resolve) => process.once('message', () => resolve()));
   await send({ type: 'warm' });

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { parseProcStat, processTreeCpuMs, processTreeSize } from './proc-stat';
+import { parseProcStat, processMemory, processTreeCpuMs, processTreeSize } from './proc-stat';
 
 describe('parseProcStat', () => {
   it('reads pid, parent and CPU ticks even when the command name holds spaces and parentheses', () => {
@@ -22,5 +22,13 @@ describe('processTreeCpuMs', () => {
 
   it('throws for a process that is not running', () => {
     expect(() => processTreeCpuMs(2 ** 22 + 1)).toThrow(/not running/);
+  });
+});
+
+describe('processMemory', () => {
+  it('reads the resident memory of a process and its peak, which is never below it', () => {
+    const { rssBytes, peakRssBytes } = processMemory(process.pid);
+    expect(rssBytes).toBeGreaterThan(1024 * 1024);
+    expect(peakRssBytes).toBeGreaterThanOrEqual(rssBytes);
   });
 });

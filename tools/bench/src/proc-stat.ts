@@ -81,3 +81,10 @@ function clockTicksPerSecond(): number {
   }
   return ticksPerSecond;
 }
+
+/** Resident memory of one process now and at its peak, in bytes (VmRSS and VmHWM of /proc/<pid>/status). */
+export function processMemory(pid: number): { rssBytes: number; peakRssBytes: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kilobytes = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rssBytes: kilobytes('VmRSS') * 1024, peakRssBytes: kilobytes('VmHWM') * 1024 };
+}

@@ -77,7 +77,8 @@ export function benchSnapshot(
   );
 }
 
-function otherPattern(n: number): string {
+/** The path pattern of the n-th other route: a literal prefix of its own, then a globstar, parameters or a wildcard. */
+export function otherPattern(n: number): string {
   switch (n % 4) {
     case 0:
       return `/svc-${n}/**`;

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { SnapshotValidator, type ConfigSnapshot } from '@hotswap/config-snapshot';
+import { validateSnapshot, type ConfigSnapshot } from '@hotswap/config-snapshot';
 import type { Logger } from '../observability/logger';
 import type { GatewayMetrics } from '../observability/gateway-metrics';
 import type { ActiveSnapshot, SnapshotSource } from './compiled-snapshot';
@@ -56,8 +56,6 @@ export interface ApplyOptions {
  */
 export class SnapshotApplier {
   private rejection: Rejection | undefined;
-  /** Re-parses only the routes and backends that changed since the last snapshot (all input is decoded JSON). */
-  private readonly validator = new SnapshotValidator();
 
   constructor(
     private readonly deps: {
@@ -124,7 +122,7 @@ export class SnapshotApplier {
     if (options.isValidated === true) {
       snapshot = input as ConfigSnapshot;
     } else {
-      const validated = this.validator.validateSnapshot(input);
+      const validated = validateSnapshot(input);
       if (!validated.ok) return this.reject(input, source, options, formatIssues(validated.issues));
       snapshot = validated.value;
     }
