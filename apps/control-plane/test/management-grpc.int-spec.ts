@@ -328,4 +328,36 @@ describe('gRPC management API', () => {
     });
     expect(error.code).toBe(grpc.status.NOT_FOUND);
   });
+
+  it('refuses UpdateRoute and DeleteRoute with FAILED_PRECONDITION while a deployment holds the route', async () => {
+    const route = await ok(routes, 'CreateRoute', {
+      configJson: JSON.stringify({
+        name: 'grpc-held',
+        pathPattern: '/grpc-held/**',
+        backends: [{ name: 'grpc-held-a', url: 'http://127.0.0.1:41030' }],
+      }),
+    });
+    const created = await ok(deployments, 'CreateDeployment', {
+      requestJson: JSON.stringify({ routeId: route.routeId, config: { timeoutSeconds: 9 }, environment: 'production' }),
+    });
+    expect(created.status).toBe('Pending');
+    const before = await latestSnapshotVersion(t.sql);
+
+    const update = await failed(routes, 'UpdateRoute', {
+      routeId: route.routeId,
+      configJson: JSON.stringify({ timeoutSeconds: 7 }),
+    });
+    const remove = await failed(routes, 'DeleteRoute', { routeId: route.routeId });
+    for (const error of [update, remove]) {
+      expect(error.code).toBe(grpc.status.FAILED_PRECONDITION);
+      expect(error.metadata.get('x-error-code')).toEqual(['ROUTE_IN_DEPLOYMENT']);
+      expect(JSON.parse(error.metadata.get('x-error-details')[0] as string)).toEqual({
+        routeId: route.routeId,
+        deploymentId: created.deploymentId,
+        status: 'Pending',
+      });
+    }
+    expect(await latestSnapshotVersion(t.sql)).toBe(before);
+    expect(await ok(routes, 'GetRoute', { routeId: route.routeId }, 'Viewer')).toMatchObject({ liveVersionNumber: 1 });
+  });
 });

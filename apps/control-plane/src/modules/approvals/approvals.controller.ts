@@ -1,21 +1,25 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { DeploymentsService } from '../deployments/deployments.service';
-import type { DeploymentView } from '../deployments/dto/deployment.dto';
+import { ApprovalsService } from './approvals.service';
+import { pendingApprovalsResponseSchema, type PendingApproval } from './dto/pending-approval.dto';
 
 @ApiTags('approvals')
 @ApiBearerAuth()
 @Controller('approvals')
 export class ApprovalsController {
-  constructor(@Inject(DeploymentsService) private readonly deployments: DeploymentsService) {}
+  constructor(@Inject(ApprovalsService) private readonly approvals: ApprovalsService) {}
 
   @Get('pending')
   @ApiOperation({
-    summary: 'Deployments awaiting approval, oldest first',
-    description: 'Approve or reject with POST deployments/{id}/approve|reject (Admin; never your own deployment).',
+    summary: 'Everything awaiting approval (deployments and config rollbacks), oldest first',
+    description:
+      'Each item names its `kind` (Deployment, ConfigRollback), `id`, who requested it and when, its environment, ' +
+      'when its approval expires (an expired one is no longer listed), and where to decide: POST `approveUrl` or ' +
+      '`rejectUrl` (Admin; never your own request). Items keep the fields of their kind: a deployment as GET ' +
+      'deployments/{id} answers it, a rollback as GET config/rollbacks/{id}.',
   })
-  @ApiOkResponse({ description: '`{items}`: the deployments, with approval.expiresAt' })
-  async pending(): Promise<{ items: DeploymentView[] }> {
-    return { items: await this.deployments.pendingApprovals() };
+  @ApiOkResponse({ description: '`{items}`', schema: pendingApprovalsResponseSchema })
+  async pending(): Promise<{ items: PendingApproval[] }> {
+    return { items: await this.approvals.pending() };
   }
 }

@@ -158,6 +158,16 @@ export class ConfigRollbackService {
     return { items: rows.map(toView) };
   }
 
+  /** Rollbacks waiting for an Admin's decision, oldest first; one whose approval has expired waits no more. */
+  async pending(now = new Date()): Promise<ConfigRollbackView[]> {
+    const rows = await this.dataSource.query<RollbackRow[]>(
+      `${SELECT_VIEW} WHERE r.status = 'Pending' AND r.approval_expires_at > $1
+        ORDER BY r.created_at, r.rollback_id LIMIT 500`,
+      [now],
+    );
+    return rows.map(toView);
+  }
+
   /** A pending rollback whose approval is overdue is rejected (audited) before anyone decides on it. */
   private async expireIfDue(rollbackId: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {

@@ -1,6 +1,6 @@
 import { routeConfigSchema, routeVariantSchema, type RouteConfig } from '@hotswap/config-snapshot';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, MoreThan, type EntityManager } from 'typeorm';
 import {
   ConflictError,
   ForbiddenError,
@@ -10,7 +10,7 @@ import {
 } from '../../common/errors/gateway-error';
 import { SYSTEM_ACTOR, type Actor } from '../../common/http/actor';
 import type { Page } from '../../common/http/pagination';
-import { toFieldIssues } from '../../common/http/zod-validation';
+import { parsePatch, toFieldIssues } from '../../common/http/zod-validation';
 import { newId } from '../../common/ids';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { mayDecide, requiresApproval, type ApprovalPolicy } from '../approvals/approval-policy';
@@ -18,17 +18,13 @@ import { applyRouteConfig } from '../routes/route-mapping';
 import { RouteVersionEntity } from '../routes/route-version.entity';
 import { RouteEntity } from '../routes/route.entity';
 import { ConfigChangeService } from '../snapshots/config-change.service';
+import { ControlPlaneTracer } from '../tracing/control-plane-tracer';
+import { findActiveDeployment } from './active-deployment';
 import { analyze, DEFAULT_THRESHOLDS, type AnalysisResult } from './canary-analysis';
 import { DEPLOYMENT_JOB_SCHEDULER, type DeploymentJob, type DeploymentJobScheduler } from './deployment-job.scheduler';
 import { parsePhases, type DeploymentStrategyName, type Phase } from './deployment-plan';
 import { changedMatchingFields, MATCHING_FIELDS, trafficSplitFor } from './deployment-rollout';
-import {
-  isActive,
-  transition,
-  type DeploymentEvent,
-  type DeploymentState,
-  type DeploymentStatus,
-} from './deployment-state';
+import { isActive, transition, type DeploymentEvent, type DeploymentState } from './deployment-state';
 import { DeploymentTransitionEntity } from './deployment-transition.entity';
 import { DeploymentEntity } from './deployment.entity';
 import type {
@@ -43,7 +39,6 @@ import { VARIANT_METRICS_SOURCE, type VariantMetricsSource } from './variant-met
 /** A job found the deployment moved on (another replica, a redelivery, a person): nothing to do. */
 class StaleJob extends Error {}
 
-const ACTIVE_STATUSES: DeploymentStatus[] = ['Pending', 'Approved', 'InProgress', 'Paused'];
 const NO_TRAFFIC = { requestCount: 0, errorRate: 0, p50: 0, p95: 0, p99: 0 };
 
 /**
@@ -64,6 +59,7 @@ export class DeploymentsService {
     @Inject(APP_CONFIG) config: AppConfig,
     @Inject(DEPLOYMENT_JOB_SCHEDULER) private readonly scheduler: DeploymentJobScheduler,
     @Inject(VARIANT_METRICS_SOURCE) private readonly metricsSource: VariantMetricsSource,
+    @Inject(ControlPlaneTracer) private readonly tracer: ControlPlaneTracer,
   ) {
     this.policy = { environments: config.deployments.approvalEnvironments, ttlMs: config.deployments.approvalTtlMs };
     this.intervalMs = config.deployments.analysisIntervalMs;
@@ -92,9 +88,7 @@ export class DeploymentsService {
         .getRepository(RouteEntity)
         .findOne({ where: { routeId: body.routeId }, lock: { mode: 'pessimistic_write' } });
       if (!route) throw new NotFoundError('Route', body.routeId);
-      const active = await manager.getRepository(DeploymentEntity).findOne({
-        where: ACTIVE_STATUSES.map((status) => ({ routeId: body.routeId, status })),
-      });
+      const active = await findActiveDeployment(manager, body.routeId);
       if (active) {
         throw new ConflictError(`Route "${body.routeId}" already has an active deployment`, {
           deploymentId: active.deploymentId,
@@ -203,15 +197,17 @@ export class DeploymentsService {
     return toView(row, history.map(toTransitionView));
   }
 
-  /** Deployments waiting for an Admin's decision, oldest first. */
-  async pendingApprovals(): Promise<DeploymentView[]> {
-    const rows = await this.dataSource
-      .getRepository(DeploymentEntity)
-      .find({ where: { status: 'Pending', requiresApproval: true }, order: { createdAt: 'ASC' } });
+  /** Deployments waiting for an Admin's decision, oldest first; one whose approval has expired waits no more. */
+  async pendingApprovals(now = new Date()): Promise<DeploymentView[]> {
+    const rows = await this.dataSource.getRepository(DeploymentEntity).find({
+      where: { status: 'Pending', requiresApproval: true, approvalExpiresAt: MoreThan(now) },
+      order: { createdAt: 'ASC', deploymentId: 'ASC' },
+    });
     return rows.map((row) => toView(row));
   }
 
   async approve(deploymentId: string, comment: string | undefined, actor: Actor): Promise<DeploymentView> {
+    await this.expireIfDue(deploymentId);
     return this.act(deploymentId, actor, (row) => {
       this.checkApprover(row, actor);
       row.approvalStatus = 'Approved';
@@ -227,6 +223,7 @@ export class DeploymentsService {
   }
 
   async reject(deploymentId: string, comment: string | undefined, actor: Actor): Promise<DeploymentView> {
+    await this.expireIfDue(deploymentId);
     return this.act(deploymentId, actor, (row) => {
       this.checkApprover(row, actor);
       row.approvalStatus = 'Rejected';
@@ -294,14 +291,17 @@ export class DeploymentsService {
 
   /** The scheduled jobs' entry point. Never rejects for a stale job; rejects (to be retried) on a failure. */
   async runJob(job: DeploymentJob): Promise<void> {
-    try {
-      if (job.kind === 'expire') await this.expire(job);
-      else await this.runStep(job);
-    } catch (error) {
-      if (error instanceof StaleJob) return;
-      this.logger.warn(`deployment ${job.deploymentId} ${job.kind} job failed: ${(error as Error).message}`);
-      throw error;
-    }
+    const attributes = { 'gateway.deployment_id': job.deploymentId, 'gateway.deployment.job': job.kind };
+    await this.tracer.inSpan('gateway.deployment.job', attributes, async () => {
+      try {
+        if (job.kind === 'expire') await this.expire(job);
+        else await this.runStep(job);
+      } catch (error) {
+        if (error instanceof StaleJob) return;
+        this.logger.warn(`deployment ${job.deploymentId} ${job.kind} job failed: ${(error as Error).message}`);
+        throw error;
+      }
+    });
   }
 
   /** On boot: schedules the next job of every deployment that is waiting for one (jobs already queued are kept). */
@@ -378,6 +378,17 @@ export class DeploymentsService {
     await this.scheduleNext(row);
   }
 
+  /** A decision that comes after the approval expired finds the deployment Rejected (audited), as the job would. */
+  private async expireIfDue(deploymentId: string): Promise<void> {
+    const row = await this.dataSource.getRepository(DeploymentEntity).findOneBy({ deploymentId });
+    if (!row || row.status !== 'Pending' || !row.approvalExpiresAt || row.approvalExpiresAt > new Date()) return;
+    try {
+      await this.expire({ kind: 'expire', deploymentId, tick: row.tick });
+    } catch (error) {
+      if (!(error instanceof StaleJob)) throw error;
+    }
+  }
+
   private async expire(job: DeploymentJob): Promise<void> {
     const row = await this.dataSource.getRepository(DeploymentEntity).findOneBy({ deploymentId: job.deploymentId });
     if (!row || row.status !== 'Pending' || row.tick !== job.tick || !row.approvalExpiresAt) return;
@@ -419,7 +430,18 @@ export class DeploymentsService {
       const fromPhaseIndex = locked.currentPhaseIndex;
       if (options.analysis) locked.lastAnalysis = { ...options.analysis, at: new Date().toISOString() };
       const events = decide(locked);
-      for (const event of events) await this.step(manager, locked, event, actor);
+      for (const event of events) {
+        const attributes = { 'gateway.deployment_id': deploymentId, 'gateway.deployment.event': event.type };
+        await this.tracer.inSpan('gateway.deployment.transition', attributes, async (span) => {
+          const from = locked.status;
+          await this.step(manager, locked, event, actor);
+          span?.setAttributes({
+            'gateway.deployment.from_status': from,
+            'gateway.deployment.to_status': locked.status,
+            'gateway.deployment.phase_index': locked.currentPhaseIndex,
+          });
+        });
+      }
       const reasons = events.map((event) => event.reason).join('; ');
       return {
         result: locked,
@@ -538,9 +560,9 @@ export class DeploymentsService {
     fields: Record<string, unknown>,
     actor: Actor,
   ): Promise<{ versionNumber: number; config: RouteConfig }> {
-    const variant = routeVariantSchema.partial().safeParse(fields);
-    if (!variant.success) throw new ValidationError(toFieldIssues(variant.error.issues, 'config'));
-    const parsed = routeConfigSchema.safeParse({ ...live, ...variant.data, trafficSplit: null });
+    // Only the fields given: the defaults of absent ones must not overwrite the live version's.
+    const variant = parsePatch(routeVariantSchema.partial(), fields, 'config');
+    const parsed = routeConfigSchema.safeParse({ ...live, ...variant, trafficSplit: null });
     if (!parsed.success) throw new ValidationError(toFieldIssues(parsed.error.issues, 'config'));
     const versionNumber = route.latestVersionNumber + 1;
     await manager.insert(RouteVersionEntity, {

@@ -110,6 +110,9 @@ export class RoutesController {
   @ApiBody(updateBody)
   @ApiOkResponse({ description: 'The route, now at its new version' })
   @ApiNotFoundResponse({ description: 'NOT_FOUND' })
+  @ApiConflictResponse({
+    description: 'ROUTE_IN_DEPLOYMENT: a deployment of the route is active (details.deploymentId)',
+  })
   update(
     @Param('routeId', new IdParamPipe('Route')) routeId: string,
     @Body(updatePipe) body: UpdateRouteBody,
@@ -123,6 +126,9 @@ export class RoutesController {
   @ApiOperation({ summary: 'Same as PUT (Admin)' })
   @ApiBody(updateBody)
   @ApiOkResponse({ description: 'The route, now at its new version' })
+  @ApiConflictResponse({
+    description: 'ROUTE_IN_DEPLOYMENT: a deployment of the route is active (details.deploymentId)',
+  })
   patch(
     @Param('routeId', new IdParamPipe('Route')) routeId: string,
     @Body(updatePipe) body: UpdateRouteBody,
@@ -137,6 +143,9 @@ export class RoutesController {
   @ApiOperation({ summary: 'Delete a route and its versions (Admin); writes a new config snapshot' })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiNotFoundResponse({ description: 'NOT_FOUND' })
+  @ApiConflictResponse({
+    description: 'ROUTE_IN_DEPLOYMENT: a deployment of the route is active (details.deploymentId)',
+  })
   delete(@Param('routeId', new IdParamPipe('Route')) routeId: string, @CurrentActor() actor: Actor): Promise<void> {
     return this.routes.delete(routeId, actor);
   }

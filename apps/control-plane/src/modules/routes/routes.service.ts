@@ -9,6 +9,7 @@ import { newId } from '../../common/ids';
 import { AuditService, type AuditEntry } from '../audit/audit.service';
 import { toBackendView } from '../backends/backend-mapping';
 import { BackendsService } from '../backends/backends.service';
+import { findActiveDeployment } from '../deployments/active-deployment';
 import { ConfigChangeService } from '../snapshots/config-change.service';
 import type {
   CreateRouteBody,
@@ -21,6 +22,7 @@ import type {
 import { applyRouteConfig, toRouteView } from './route-mapping';
 import { RouteVersionEntity } from './route-version.entity';
 import { RouteEntity } from './route.entity';
+import { RouteInDeploymentError } from './routes.errors';
 
 /**
  * Routes and their versions. Every write stores a new route version, makes it live, and goes through
@@ -82,7 +84,7 @@ export class RoutesService {
 
   async update(routeId: string, patch: UpdateRouteBody, actor: Actor): Promise<RouteView> {
     const { result } = await this.changes.apply(actor, async (manager) => {
-      const entity = await this.lockRoute(manager, routeId);
+      const entity = await this.lockRouteOutsideDeployment(manager, routeId);
       const current = await this.liveConfig(manager, entity);
       const previousVersionNumber = entity.liveVersionNumber;
       const { backends, backendIds, trafficSplit: _readOnly, ...fields } = patch;
@@ -146,7 +148,7 @@ export class RoutesService {
 
   async delete(routeId: string, actor: Actor): Promise<void> {
     await this.changes.apply(actor, async (manager) => {
-      const entity = await this.lockRoute(manager, routeId);
+      const entity = await this.lockRouteOutsideDeployment(manager, routeId);
       const config = await this.liveConfig(manager, entity);
       await manager.delete(RouteEntity, { routeId });
       return {
@@ -182,6 +184,18 @@ export class RoutesService {
       .getRepository(RouteEntity)
       .findOne({ where: { routeId }, lock: { mode: 'pessimistic_write' } });
     if (!entity) throw new NotFoundError('Route', routeId);
+    return entity;
+  }
+
+  /**
+   * Locks the route for an update or a delete, refused while a deployment holds it. Creating a deployment locks the
+   * same row before it looks for an active one, so either the deployment sees this change or this sees the
+   * deployment: never a deployment whose stable version is no longer the live one.
+   */
+  private async lockRouteOutsideDeployment(manager: EntityManager, routeId: string): Promise<RouteEntity> {
+    const entity = await this.lockRoute(manager, routeId);
+    const deployment = await findActiveDeployment(manager, routeId);
+    if (deployment) throw new RouteInDeploymentError(routeId, deployment);
     return entity;
   }
 
