@@ -220,13 +220,14 @@ describe.each([
 
   it('pauses with the split held, and resumes to completion', async () => {
     const { routeId } = await routeWithNewVersion();
+    // A phase long enough that the pause always lands in it, however slow the machine; promote ends it after resume.
     const created = await t.request('POST', `${API}/deployments`, {
       body: {
         routeId,
         configVersion: 2,
         environment: 'staging',
         phases: [
-          { trafficPercentage: 30, duration: '300ms' },
+          { trafficPercentage: 30, duration: '1h' },
           { trafficPercentage: 100, duration: 0 },
         ],
         thresholds: NO_MINIMUM,
@@ -237,7 +238,10 @@ describe.each([
     expect(paused.body).toMatchObject({ status: 'Paused', currentPhaseIndex: 0 });
     expect((await snapshotRoute(routeId)).trafficSplit).toMatchObject({ canaryPercentage: 30 });
     const resumed = await t.request('POST', `${API}/deployments/${deploymentId}/resume`, { as: 'Operator' });
-    expect(resumed.body.status).toBe('InProgress');
+    expect(resumed.body).toMatchObject({ status: 'InProgress', currentPhaseIndex: 0 });
+    expect((await snapshotRoute(routeId)).trafficSplit).toMatchObject({ canaryPercentage: 30 });
+    const promoted = await t.request('POST', `${API}/deployments/${deploymentId}/promote`, { as: 'Operator' });
+    expect(promoted.status).toBe(200);
     await expectEventually(async () => {
       const res = await t.request('GET', `${API}/deployments/${deploymentId}`);
       expect(res.body.status).toBe('Completed');
