@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app';
-import { ConfigError, loadAppConfig, type AppConfig } from './config/app-config';
+import { createControlPlaneLogger, useJsonLogger } from './common/logging/json-logger';
+import { ConfigError, describeAppConfig, loadAppConfig, type AppConfig } from './config/app-config';
 import { runMigrations } from './database/migrate';
 
 async function main(): Promise<void> {
@@ -15,16 +16,18 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  useJsonLogger(createControlPlaneLogger(config));
   const logger = new Logger('ControlPlane');
+  logger.log({ message: 'configuration', config: describeAppConfig(config) });
   await runMigrations(config.databaseUrl, { log: (line) => logger.log(line) });
   const app = await createApp(config);
   app.enableShutdownHooks();
   await app.listen(config.http.port, config.http.host);
   const { port } = app.getHttpServer().address() as AddressInfo;
-  process.stdout.write(`control plane listening http://${config.http.host}:${port}\n`);
+  logger.log(`control plane listening http://${config.http.host}:${port}`);
 }
 
 main().catch((error: unknown) => {
-  console.error('control plane failed to start:', error);
+  new Logger('ControlPlane').fatal('control plane failed to start', error instanceof Error ? error.stack : error);
   process.exit(1);
 });

@@ -106,7 +106,9 @@ describe('metrics and swagger', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/plain');
     expect(res.text).toContain('process_cpu_user_seconds_total');
-    expect(res.text).toMatch(/http_requests_total\{method="GET",route="\/api\/v1\/gateway\/routes",status="200"\} \d+/);
+    expect(res.text).toMatch(
+      /http_requests_total\{method="GET",route="\/api\/v1\/gateway\/routes",status_class="2xx"\} \d+/,
+    );
     expect(res.text).toContain('http_request_duration_seconds_bucket');
     const { rows } = await t.sql.query('SELECT max(version)::int AS v FROM config_snapshots');
     expect(res.text).toContain(`gateway_config_version ${rows[0].v}`);

@@ -254,6 +254,7 @@ export async function startDataPlane(
       await reporter.stop();
       await rateLimitStore?.close();
       await stream?.stop();
+      await applier.cacheWritten();
       if (!options.isWorker) await statusServer.close();
       backendStates.destroy();
       await accessLog?.flush();

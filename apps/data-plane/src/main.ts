@@ -13,7 +13,7 @@ export type { ConfigStatus } from './status/status-server';
 async function main(): Promise<void> {
   const config = loadDataPlaneConfig();
   if (cluster.isWorker) return runClusterWorker(config, cluster.worker?.id ?? 0);
-  const logger = new Logger(config.logLevel, { dataPlaneId: config.dataPlaneId });
+  const logger = Logger.forConfig(config, { dataPlaneId: config.dataPlaneId });
   const dataPlane = await startDataPlane(config, {
     logger,
     primary: config.workers > 1 ? new WorkerPool(config, logger) : undefined,

@@ -102,6 +102,8 @@ describe('the data plane with two workers', () => {
     // Every worker's count, merged: the 10 requests, whichever worker took each connection.
     const metrics = await (await fetch(`${statusUrl}/metrics`)).text();
     expect(metrics).toMatch(/^gateway_requests_total\{route="app",method="GET",status_class="2xx"[^}]*\} 10$/m);
+    expect(metrics).toMatch(/^gateway_request_duration_seconds_count\{[^}]*route="app"[^}]*\} 10$/m);
+    expect(metrics).toMatch(/^gateway_requests_backend_total\{[^}]*status_class="2xx"[^}]*\} 10$/m);
     expect(metrics).toMatch(/^gateway_config_version\{[^}]*\} 3$/m);
 
     process.kill(pids[0] as number, 'SIGKILL');

@@ -14,7 +14,7 @@ function send(message: WorkerMessage): void {
  * when the primary says so, or when the primary is gone.
  */
 export async function runClusterWorker(config: DataPlaneConfig, workerId: number): Promise<void> {
-  const logger = new Logger(config.logLevel, { dataPlaneId: config.dataPlaneId, worker: workerId });
+  const logger = Logger.forConfig(config, { dataPlaneId: config.dataPlaneId, worker: workerId });
   const workerConfig: DataPlaneConfig = { ...config, controlPlaneUrl: undefined, configFile: undefined };
   let held: PreparedSnapshot | undefined;
   let stopping: Promise<void> | undefined;

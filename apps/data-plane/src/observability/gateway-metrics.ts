@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type LabelValues } from 'prom-client';
 import { HTTP_METHODS } from '@hotswap/config-snapshot';
+import { ScrapedCounter, ScrapedHistogram, type CounterSeries, type HistogramSeries } from './scraped-metrics';
 
 const KNOWN_METHODS: ReadonlySet<string> = new Set(HTTP_METHODS);
 const STATUS_CLASSES = ['1xx', '1xx', '2xx', '3xx', '4xx', '5xx'] as const;
@@ -8,9 +9,19 @@ const STATUS_CLASSES = ['1xx', '1xx', '2xx', '3xx', '4xx', '5xx'] as const;
 const ABORTED_INDEX = STATUS_CLASSES.length;
 
 interface RouteRecorder {
-  duration: { observe(seconds: number): void };
+  duration: HistogramSeries;
   /** By method label, then by status class index (`Math.trunc(status / 100)`, capped; ABORTED_INDEX). */
-  counts: Map<string, Array<{ inc(): void } | undefined>>;
+  counts: Map<string, Array<CounterSeries | undefined>>;
+  /** By the code of the gateway's own error answer. */
+  failures: Map<string, { inc(): void }>;
+  /** By backend id. */
+  backends: Map<string, BackendRecorder>;
+}
+
+interface BackendRecorder {
+  duration: HistogramSeries;
+  /** By status class index, as in RouteRecorder. */
+  counts: Array<CounterSeries | undefined>;
 }
 
 /** Label value for requests that matched no route. */
@@ -33,8 +44,8 @@ export function statusClassLabel(status: number, isComplete: boolean): string {
  */
 export class GatewayMetrics {
   readonly registry = new Registry();
-  readonly requestsTotal: Counter<'route' | 'method' | 'status_class'>;
-  readonly requestDuration: Histogram<'route'>;
+  readonly requestsTotal: ScrapedCounter<'route' | 'method' | 'status_class'>;
+  readonly requestDuration: ScrapedHistogram<'route'>;
   readonly configVersion: Gauge;
   readonly configApplyDuration: Histogram;
   readonly configRejectedTotal: Counter;
@@ -46,19 +57,25 @@ export class GatewayMetrics {
   readonly circuitBreakerOpenTotal: Counter<'backend'>;
   readonly rateLimitRejectionsTotal: Counter<'route'>;
   readonly rateLimitStoreErrorsTotal: Counter<'route'>;
+  readonly requestsBackendTotal: ScrapedCounter<'route' | 'backend' | 'status_class'>;
+  readonly requestsFailedTotal: Counter<'route' | 'reason'>;
+  readonly backendDuration: ScrapedHistogram<'route' | 'backend'>;
+  readonly proxyOverhead: ScrapedHistogram<never>;
+  readonly backendsHealthy: Gauge;
   /** Per route label, its metric children: a request allocates no label objects nor observer closures. */
   private readonly routeRecorders = new Map<string, RouteRecorder>();
+  private readonly proxyOverheadSeries: HistogramSeries;
 
-  constructor(dataPlaneId: string, countConnections: () => Promise<number>) {
+  constructor(dataPlaneId: string, countConnections: () => Promise<number>, countHealthyBackends: () => number) {
     this.registry.setDefaultLabels({ data_plane: dataPlaneId });
     const registers = [this.registry];
-    this.requestsTotal = new Counter({
+    this.requestsTotal = new ScrapedCounter({
       name: 'gateway_requests_total',
       help: 'Requests handled by the proxy, by route, method and status class',
       labelNames: ['route', 'method', 'status_class'],
       registers,
     });
-    this.requestDuration = new Histogram({
+    this.requestDuration = new ScrapedHistogram({
       name: 'gateway_request_duration_seconds',
       help: 'Time from request to the end of the response, in seconds',
       labelNames: ['route'],
@@ -134,18 +151,63 @@ export class GatewayMetrics {
       labelNames: ['route'],
       registers,
     });
+    this.requestsBackendTotal = new ScrapedCounter({
+      name: 'gateway_requests_backend_total',
+      help: 'Responses backends gave to forwarded attempts (retried ones included), by route, backend and status class',
+      labelNames: ['route', 'backend', 'status_class'],
+      registers,
+    });
+    this.requestsFailedTotal = new Counter({
+      name: 'gateway_requests_failed_total',
+      help: 'Requests the gateway answered with an error of its own (no route, no backend, timeout…), by route and code',
+      labelNames: ['route', 'reason'],
+      registers,
+    });
+    this.backendDuration = new ScrapedHistogram({
+      name: 'gateway_backend_duration_seconds',
+      help: 'Time from sending an attempt to a backend to receiving its response headers, in seconds',
+      labelNames: ['route', 'backend'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    });
+    this.proxyOverhead = new ScrapedHistogram({
+      name: 'gateway_proxy_overhead_seconds',
+      labelNames: [],
+      help:
+        'Time the gateway adds per request, in seconds: until it wrote the response head (or closed), minus the ' +
+        'time its attempts waited for a backend; retry backoff counts, streaming the body does not',
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers,
+    });
+    this.backendsHealthy = new Gauge({
+      name: 'gateway_backends_healthy',
+      // Cluster mode: breakers are per worker; a backend counts while some worker may still send to it.
+      aggregator: 'max',
+      help: 'Backends of the active snapshot the balancers may pick now (enabled, not Unhealthy/Draining, breaker not open)',
+      registers,
+      collect() {
+        this.set(countHealthyBackends());
+      },
+    });
+    this.proxyOverheadSeries = this.proxyOverhead.series({});
     collectDefaultMetrics({ register: this.registry });
     this.configVersion.set(0);
   }
 
-  /** Records one finished (or aborted) proxy request. */
-  recordRequest(route: string, method: string, status: number, isComplete: boolean, seconds: number): void {
-    let recorder = this.routeRecorders.get(route);
-    if (recorder === undefined) {
-      const labels: LabelValues<'route'> = { route };
-      recorder = { duration: this.requestDuration.labels(labels), counts: new Map() };
-      this.routeRecorders.set(route, recorder);
-    }
+  /**
+   * Records one finished (or aborted) proxy request: its status, duration and the gateway's overhead; `failure` is
+   * the code of the error the gateway answered with itself, if it did.
+   */
+  recordRequest(
+    route: string,
+    method: string,
+    status: number,
+    isComplete: boolean,
+    seconds: number,
+    overheadSeconds: number,
+    failure: string | undefined,
+  ): void {
+    const recorder = this.routeRecorder(route);
     let counts = recorder.counts.get(method);
     if (counts === undefined) {
       counts = [];
@@ -159,10 +221,61 @@ export class GatewayMetrics {
         method,
         status_class: statusClassLabel(status, isComplete),
       };
-      count = this.requestsTotal.labels(labels);
+      count = this.requestsTotal.series(labels);
       counts[statusIndex] = count;
     }
-    count.inc();
+    count.value++;
     recorder.duration.observe(seconds);
+    this.proxyOverheadSeries.observe(overheadSeconds);
+    if (failure !== undefined) this.recordFailure(recorder, route, failure);
+  }
+
+  /** Records a backend's response (its head) to one attempt, `seconds` after the attempt started. */
+  recordBackendResponse(route: string, backend: string, status: number, seconds: number): void {
+    const routeRecorder = this.routeRecorder(route);
+    let recorder = routeRecorder.backends.get(backend);
+    if (recorder === undefined) {
+      const labels: LabelValues<'route' | 'backend'> = { route, backend };
+      recorder = { duration: this.backendDuration.series(labels), counts: [] };
+      routeRecorder.backends.set(backend, recorder);
+    }
+    const statusIndex = Math.min(Math.trunc(status / 100), ABORTED_INDEX - 1);
+    let count = recorder.counts[statusIndex];
+    if (count === undefined) {
+      const labels: LabelValues<'route' | 'backend' | 'status_class'> = {
+        route,
+        backend,
+        status_class: statusClassLabel(status, true),
+      };
+      count = this.requestsBackendTotal.series(labels);
+      recorder.counts[statusIndex] = count;
+    }
+    count.value++;
+    recorder.duration.observe(seconds);
+  }
+
+  private routeRecorder(route: string): RouteRecorder {
+    let recorder = this.routeRecorders.get(route);
+    if (recorder === undefined) {
+      const labels: LabelValues<'route'> = { route };
+      recorder = {
+        duration: this.requestDuration.series(labels),
+        counts: new Map(),
+        failures: new Map(),
+        backends: new Map(),
+      };
+      this.routeRecorders.set(route, recorder);
+    }
+    return recorder;
+  }
+
+  private recordFailure(recorder: RouteRecorder, route: string, code: string): void {
+    let count = recorder.failures.get(code);
+    if (count === undefined) {
+      const labels: LabelValues<'route' | 'reason'> = { route, reason: code.toLowerCase() };
+      count = this.requestsFailedTotal.labels(labels);
+      recorder.failures.set(code, count);
+    }
+    count.inc();
   }
 }

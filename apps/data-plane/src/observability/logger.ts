@@ -1,53 +1,46 @@
-import type { LogLevel } from '../config/data-plane-config';
+import { createJsonLogger, type LogFields, type PinoLogger } from '@hotswap/observability';
+import type { DataPlaneConfig, LogLevel } from '../config/data-plane-config';
 
-const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+export type { LogFields };
 
-export type LogFields = Record<string, unknown>;
-
-/** Structured JSON logs, one object per line on stdout (errors on stderr). */
+/**
+ * Structured JSON logs, one object per line on stdout (pino, with the fields and redaction of
+ * @hotswap/observability): `timestamp`, `level`, `message`, the base fields, then the call's fields.
+ */
 export class Logger {
-  private readonly threshold: number;
+  private readonly pino: PinoLogger;
 
-  constructor(
-    level: LogLevel,
-    private readonly base: LogFields = {},
-    private readonly write: (line: string, level: LogLevel) => void = writeLine,
-  ) {
-    this.threshold = RANK[level];
+  /**
+   * `write` receives each line without its newline (tests); default: stdout. `secrets`: values masked wherever they
+   * would appear.
+   */
+  constructor(level: LogLevel, base: LogFields = {}, write?: (line: string) => void, secrets: readonly string[] = []) {
+    this.pino = createJsonLogger({ level, base, secrets, ...(write ? { destination: write } : {}) });
   }
 
-  debug(msg: string, fields?: LogFields): void {
-    this.log('debug', msg, fields);
+  /** The data plane's logger: LOG_LEVEL, and its secrets (the control-plane token, the Redis password) masked. */
+  static forConfig(config: DataPlaneConfig, base: LogFields): Logger {
+    const secrets: string[] = [];
+    if (config.controlPlaneAuth.token !== undefined) secrets.push(config.controlPlaneAuth.token);
+    const redisUrl = config.rateLimits.redisUrl;
+    const password = redisUrl === undefined ? '' : (URL.parse(redisUrl)?.password ?? '');
+    if (password !== '') secrets.push(password, decodeURIComponent(password));
+    return new Logger(config.logLevel, base, undefined, secrets);
   }
 
-  info(msg: string, fields?: LogFields): void {
-    this.log('info', msg, fields);
+  debug(message: string, fields?: LogFields): void {
+    this.pino.debug(fields, message);
   }
 
-  warn(msg: string, fields?: LogFields): void {
-    this.log('warn', msg, fields);
+  info(message: string, fields?: LogFields): void {
+    this.pino.info(fields, message);
   }
 
-  error(msg: string, fields?: LogFields): void {
-    this.log('error', msg, fields);
+  warn(message: string, fields?: LogFields): void {
+    this.pino.warn(fields, message);
   }
 
-  private log(level: LogLevel, msg: string, fields: LogFields | undefined): void {
-    if (RANK[level] < this.threshold) return;
-    const line = { timestamp: new Date().toISOString(), level, msg, ...this.base, ...fields };
-    this.write(JSON.stringify(line, errorReplacer), level);
+  error(message: string, fields?: LogFields): void {
+    this.pino.error(fields, message);
   }
-}
-
-function errorReplacer(_key: string, value: unknown): unknown {
-  if (value instanceof Error) {
-    const code = (value as NodeJS.ErrnoException).code;
-    return { name: value.name, message: value.message, ...(code ? { code } : {}) };
-  }
-  return value;
-}
-
-function writeLine(line: string, level: LogLevel): void {
-  if (level === 'error') process.stderr.write(line + '\n');
-  else process.stdout.write(line + '\n');
 }

@@ -30,6 +30,23 @@ describe('BackendStateRegistry', () => {
     for (let index = 0; index < times; index++) state.breaker?.recordFailure();
   }
 
+  it('makes no agent for a backend until a request needs one, then keeps it across swaps', () => {
+    const backend = aBackend({ backendId: 'lazy', url: 'http://127.0.0.1:9001' });
+    const [state] = swapTo([backend]);
+    expect(state!.hasAgent).toBe(false);
+    const agent = state!.agent;
+    expect(state!.hasAgent).toBe(true);
+    const [after] = swapTo([{ ...backend, weight: 10 }]);
+    expect(after!.agent).toBe(agent);
+  });
+
+  it('gives a request still holding a retired backend an agent that keeps no idle socket', () => {
+    const [gone] = swapTo([aBackend({ backendId: 'gone-lazy', url: 'http://127.0.0.1:9002' })]);
+    swapTo([]);
+    expect(gone!.hasAgent).toBe(false);
+    expect(gone!.agent.maxFreeSockets).toBe(0);
+  });
+
   it('keeps agent, breaker and counters of a backend whose URL, pool and timeouts did not change', () => {
     const backend = aBackend({ backendId: 'kept', url: 'http://127.0.0.1:9001' });
     const [before] = swapTo([backend]);

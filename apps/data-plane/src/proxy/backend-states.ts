@@ -33,7 +33,8 @@ export interface BackendStateListener {
 /**
  * The live state of one backend: what must outlive a snapshot swap while the backend's connection-relevant config
  * (URL, connection pool, timeouts) stays the same: its keep-alive agent, breaker, counters and overrides. The hot
- * path reads `isUsable`, `breaker` and `inFlight` and updates the counters; nothing else.
+ * path reads `isUsable`, `breaker` and `inFlight` and updates the counters; nothing else. The agent is created on
+ * the first request that needs it: 100,000 backends cost no agent until they are called.
  */
 export class BackendState {
   /** Forwarded requests not yet finished. */
@@ -46,14 +47,43 @@ export class BackendState {
   healthOverride: HealthStatus | null = null;
   breakerOverride: BreakerOverride = null;
   private configValue: BackendConfig;
+  private agentValue: BackendAgent | undefined;
+  private isRetired = false;
 
-  constructor(
-    config: BackendConfig,
-    readonly identityKey: string,
-    readonly agent: BackendAgent,
-  ) {
+  constructor(config: BackendConfig) {
     this.configValue = config;
     this.refresh();
+  }
+
+  /**
+   * Its keep-alive agent, created on first use from the config the state was made for (same URL, pool, timeouts).
+   * One first asked for after the state was retired (a request still holding the old snapshot) keeps no socket.
+   */
+  get agent(): BackendAgent {
+    let agent = this.agentValue;
+    if (agent === undefined) {
+      agent = createBackendAgent(this.configValue);
+      if (this.isRetired) agent.retire();
+      this.agentValue = agent;
+    }
+    return agent;
+  }
+
+  /** Whether a request has needed its agent yet. */
+  get hasAgent(): boolean {
+    return this.agentValue !== undefined;
+  }
+
+  /** Lets in-flight requests finish and closes its connections after. */
+  retireAgent(): void {
+    this.isRetired = true;
+    this.agentValue?.retire();
+  }
+
+  /** Closes its connections now (shutdown). */
+  destroyAgent(): void {
+    this.isRetired = true;
+    this.agentValue?.destroy();
   }
 
   get backendId(): string {
@@ -163,10 +193,19 @@ export class BackendStateRegistry {
     return this.states.size;
   }
 
+  /** Backends of the active snapshot the balancers may pick (enabled, not Unhealthy/Draining, breaker not open). */
+  countSelectable(): number {
+    let count = 0;
+    for (const state of this.states.values()) {
+      if (state.isUsable && (state.breakerOverride === 'closed' || state.breaker?.state !== 'open')) count++;
+    }
+    return count;
+  }
+
   /** Closes every connection and stops every breaker (shutdown). */
   destroy(): void {
     for (const state of this.states.values()) {
-      state.agent.destroy();
+      state.destroyAgent();
       state.breaker?.shutdown();
     }
     this.states.clear();
@@ -191,12 +230,9 @@ export class BackendStatesSwap {
   use(backend: BackendConfig, policy: BreakerPolicy | null): BackendState {
     const found = this.used.get(backend.backendId);
     if (found) return found;
-    const identityKey = identityKeyOf(backend);
     const current = this.live.get(backend.backendId);
     const state =
-      current !== undefined && current.identityKey === identityKey
-        ? current
-        : new BackendState(backend, identityKey, createBackendAgent(backend));
+      current !== undefined && hasSameIdentity(current.config, backend) ? current : new BackendState(backend);
     this.used.set(backend.backendId, state);
     this.pending.set(backend.backendId, { config: backend, policy });
     return state;
@@ -211,7 +247,7 @@ export class BackendStatesSwap {
       if (this.used.get(backendId) === state) continue;
       this.live.delete(backendId);
       if (this.used.has(backendId)) replacedOverrides.set(backendId, state.breakerOverride);
-      state.agent.retire();
+      state.retireAgent();
       if (state.breaker) {
         state.breaker.shutdown();
         this.listener?.breakerChanged(backendId, null, false);
@@ -241,7 +277,7 @@ export class BackendStatesSwap {
       this.listener?.breakerChanged(state.backendId, null, false);
       return;
     }
-    if (breaker !== undefined && breaker.policyKey === breakerPolicyKey(policy)) return;
+    if (breaker !== undefined && (breaker.policy === policy || breaker.policyKey === breakerPolicyKey(policy))) return;
     breaker?.shutdown();
     const listener = this.listener;
     state.breaker = new BackendBreaker(state.backendId, policy, (changed) => {
@@ -252,24 +288,35 @@ export class BackendStatesSwap {
   }
 }
 
-/** What a backend's connections depend on: a change gives it a new agent, breaker and counters. */
-function identityKeyOf(backend: BackendConfig): string {
-  const pool = backend.connectionPool;
-  const timeouts = backend.timeouts;
-  return [
-    backend.url,
-    pool ? `${pool.maxConnections}/${pool.maxIdleConnections}/${pool.idleTimeoutMs}` : '-',
-    timeouts ? `${timeouts.connectMs}/${timeouts.readMs}` : '-',
-  ].join('|');
+/** Whether two configs of a backend share what its connections depend on (URL, pool, timeouts): else a new state. */
+function hasSameIdentity(a: BackendConfig, b: BackendConfig): boolean {
+  if (a === b) return true;
+  const [poolA, poolB] = [a.connectionPool, b.connectionPool];
+  const [timeoutsA, timeoutsB] = [a.timeouts, b.timeouts];
+  return (
+    a.url === b.url &&
+    (poolA === poolB ||
+      (poolA !== null &&
+        poolB !== null &&
+        poolA.maxConnections === poolB.maxConnections &&
+        poolA.maxIdleConnections === poolB.maxIdleConnections &&
+        poolA.idleTimeoutMs === poolB.idleTimeoutMs)) &&
+    (timeoutsA === timeoutsB ||
+      (timeoutsA !== null &&
+        timeoutsB !== null &&
+        timeoutsA.connectMs === timeoutsB.connectMs &&
+        timeoutsA.readMs === timeoutsB.readMs))
+  );
 }
 
 function isSameConfig(a: BackendConfig, b: BackendConfig): boolean {
   return (
-    a.name === b.name &&
-    a.weight === b.weight &&
-    a.isEnabled === b.isEnabled &&
-    a.healthStatus === b.healthStatus &&
-    identityKeyOf(a) === identityKeyOf(b) &&
-    JSON.stringify(a.healthCheck) === JSON.stringify(b.healthCheck)
+    a === b ||
+    (a.name === b.name &&
+      a.weight === b.weight &&
+      a.isEnabled === b.isEnabled &&
+      a.healthStatus === b.healthStatus &&
+      hasSameIdentity(a, b) &&
+      (a.healthCheck === b.healthCheck || JSON.stringify(a.healthCheck) === JSON.stringify(b.healthCheck)))
   );
 }

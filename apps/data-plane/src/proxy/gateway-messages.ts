@@ -1,10 +1,17 @@
 import { IncomingMessage, ServerResponse, type ClientRequest } from 'node:http';
+import type { Span } from '@hotswap/observability';
 import type { CompiledRoute, ProxyTarget } from '../snapshot/compiled-snapshot';
 import type { BackendState } from './backend-states';
+import type { GatewayErrorCode } from './gateway-errors';
 
 /** The proxy port's request class: per-request state lives in declared fields, not in closures. */
 export class GatewayRequest extends IncomingMessage {
   traceId = '';
+  /** With tracing on: the `gateway.request` span, and the `gateway.proxy` span of the attempt in flight. */
+  span: Span | undefined = undefined;
+  attemptSpan: Span | undefined = undefined;
+  /** The path the client asked for, without query string (for logs); '' when the request never got that far. */
+  originalPath = '';
   /** The client's Connection header, removed before forwarding (it is hop-by-hop). */
   clientConnection: string | undefined = undefined;
   route: CompiledRoute | undefined = undefined;
@@ -20,6 +27,10 @@ export class GatewayRequest extends IncomingMessage {
   lastTarget: ProxyTarget | undefined = undefined;
   /** Attempts started so far. */
   attempt = 0;
+  /** `performance.now()` when the attempt in flight started, until its backend answered or failed; 0: none. */
+  attemptStartedAt = 0;
+  /** Time the attempts so far waited for a backend (to its response head, or to its failure), in ms. */
+  backendMs = 0;
   /** `performance.now()` past which no attempt starts and a waiting backend gets 504 (the route's timeout). */
   deadline = 0;
   /** Path and query to forward, after the route's rewrite; each attempt puts its backend's base path before it. */
@@ -44,5 +55,9 @@ export class GatewayResponse extends ServerResponse<GatewayRequest> {
   startedAt = 0;
   routeLabel = '';
   methodLabel = '';
+  /** `performance.now()` once a backend's response head was written to the client; 0 until then. */
+  headWrittenAt = 0;
+  /** The code of the error the gateway answered with itself, if it did. */
+  failure: GatewayErrorCode | undefined = undefined;
   onDone: ((res: GatewayResponse) => void) | undefined = undefined;
 }

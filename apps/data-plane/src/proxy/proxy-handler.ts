@@ -5,7 +5,9 @@ import { performance } from 'node:perf_hooks';
 import { PassThrough } from 'node:stream';
 import { createProxyServer, type ProxyServer, type ServerOptions } from 'http-proxy-3';
 import { methodLabel, NO_ROUTE_LABEL, type GatewayMetrics } from '../observability/gateway-metrics';
+import type { AccessLog } from '../observability/access-log';
 import type { Logger } from '../observability/logger';
+import type { RequestTracer } from '../observability/request-tracer';
 import type { CompiledRoute, ProxyTarget } from '../snapshot/compiled-snapshot';
 import type { SnapshotStore } from '../snapshot/snapshot-store';
 import type { TelemetryCollector } from '../telemetry/telemetry-collector';
@@ -13,6 +15,7 @@ import { prepareRequestHeaders, prepareResponseHeaders } from './forward-headers
 import { sendGatewayError, type GatewayErrorCode } from './gateway-errors';
 import type { GatewayRequest, GatewayResponse } from './gateway-messages';
 import { admitRateLimited } from './rate-limit/rate-limit-gate';
+import { hasRepeatedHost } from './request-framing';
 import { childTraceparent, newTraceId, parseTraceparent } from './trace-context';
 
 /** The backend did not send a byte within its read timeout or the route's remaining budget: 504. */
@@ -60,7 +63,11 @@ export interface ProxyHandlerOptions {
   metrics: GatewayMetrics;
   telemetry: TelemetryCollector;
   logger: Logger;
+  /** GATEWAY_ACCESS_LOG on: a line per request once it finished. */
+  accessLog?: AccessLog;
   maxBodyBytes: number;
+  /** Tracing on (an OTLP endpoint configured): spans per request. Undefined: no span work at all. */
+  tracer?: RequestTracer;
 }
 
 /**
@@ -109,20 +116,27 @@ export class ProxyHandler {
     const headers = req.headers;
     const traceparent = headers.traceparent;
     const trace = typeof traceparent === 'string' ? parseTraceparent(traceparent) : undefined;
-    const traceId = trace === undefined ? newTraceId() : trace.traceId;
-    req.traceId = traceId;
+    const tracer = this.options.tracer;
+    if (tracer === undefined) req.traceId = trace === undefined ? newTraceId() : trace.traceId;
+    else tracer.requestStarted(req, trace, traceparent, startedAt);
+    const traceId = req.traceId;
     if (this.isClosing) res.shouldKeepAlive = false;
 
     const active = this.options.store.current;
     if (active === undefined) return sendGatewayError(res, 'NO_CONFIGURATION', traceId);
     const url = req.url ?? '';
-    if (url.charCodeAt(0) !== 47 /* / */) return sendGatewayError(res, 'BAD_REQUEST', traceId);
+    if (url.charCodeAt(0) !== 47 /* / */ || hasRepeatedHost(req.rawHeaders)) {
+      return sendGatewayError(res, 'BAD_REQUEST', traceId);
+    }
     const queryAt = url.indexOf('?');
     const path = queryAt === -1 ? url : url.slice(0, queryAt);
+    req.originalPath = path;
     const method = req.method ?? 'GET';
     const router = active.compiled.router;
+    const matchStartedAt = tracer === undefined ? 0 : performance.now();
     const matched = router.match(headers.host, method, path);
     if (matched === undefined) {
+      tracer?.routeMatched(req, matchStartedAt, path, active.compiled.snapshot.version);
       const allowed = router.allowedMethods(headers.host, path);
       if (allowed.length > 0) {
         return sendGatewayError(res, 'METHOD_NOT_ALLOWED', traceId, { allow: allowed.join(', ') });
@@ -133,6 +147,7 @@ export class ProxyHandler {
     const route = matched.split === undefined ? matched : matched.split.pick(headers);
     res.routeLabel = route.metricLabel;
     req.route = route;
+    tracer?.routeMatched(req, matchStartedAt, path, active.compiled.snapshot.version);
 
     const contentLength = headers['content-length'];
     if (contentLength !== undefined && Number(contentLength) > this.options.maxBodyBytes) {
@@ -172,7 +187,10 @@ export class ProxyHandler {
     const traceId = req.traceId;
     const method = req.method ?? 'GET';
     const contentLength = headers['content-length'];
+    const tracer = this.options.tracer;
+    const selectStartedAt = tracer === undefined ? 0 : performance.now();
     const target = route.balancer.pick(req, undefined);
+    tracer?.backendSelected(req, selectStartedAt, target);
     if (target === undefined) return sendGatewayError(res, 'NO_BACKEND_AVAILABLE', traceId);
     const isChunked = contentLength === undefined && headers['transfer-encoding'] !== undefined;
     if (isChunked) {
@@ -208,6 +226,13 @@ export class ProxyHandler {
     req.lastTarget = target;
     const basePath = target.basePath;
     req.url = basePath === '' ? req.forwardPath : basePath + req.forwardPath;
+    req.attemptStartedAt = performance.now();
+    // Traced: each attempt's backend gets its own gateway.proxy span as parent (unless the route removed the header).
+    const tracer = this.options.tracer;
+    if (tracer !== undefined) {
+      const traceparent = tracer.attemptStarted(req, target);
+      if (req.headers.traceparent !== undefined) req.headers.traceparent = traceparent;
+    }
     if (++req.attempt === 1) {
       this.proxy.web(req, res, target.options, this.onProxyError);
       return;
@@ -226,6 +251,7 @@ export class ProxyHandler {
   private endAttempt(req: GatewayRequest): void {
     const target = req.target;
     if (target === undefined) return;
+    this.options.tracer?.attemptEnded(req);
     target.state.inFlight--;
     req.target = undefined;
     req.backendRequest = undefined;
@@ -283,6 +309,11 @@ export class ProxyHandler {
       return;
     }
     const status = proxyRes.statusCode ?? 502;
+    this.options.tracer?.attemptAnswered(req, status);
+    const backendMs = performance.now() - req.attemptStartedAt;
+    req.backendMs += backendMs;
+    req.attemptStartedAt = 0;
+    this.options.metrics.recordBackendResponse(res.routeLabel, target.state.backendId, status, backendMs / 1000);
     const state = target.state;
     const breaker = target.usesBreaker ? state.breaker : undefined;
     if (status >= 500) {
@@ -301,15 +332,21 @@ export class ProxyHandler {
     prepareResponseHeaders(headers, req, responseHeaders, this.isClosing, latencyMs);
     // An empty reason phrase would go out as is: leave it to Node then.
     res.writeHead(status, proxyRes.statusMessage || undefined, headers);
+    res.headWrittenAt = performance.now();
     proxyRes.pipe(res);
   };
 
   private readonly onResponseDone = (res: GatewayResponse): void => {
     const req = res.req;
-    const latencyMs = performance.now() - res.startedAt;
+    const now = performance.now();
+    const latencyMs = now - res.startedAt;
+    // An attempt still waiting for its backend when the response closed waited until now.
+    const backendMs = req.attemptStartedAt === 0 ? req.backendMs : req.backendMs + now - req.attemptStartedAt;
+    const gatewayMs = (res.headWrittenAt === 0 ? now : res.headWrittenAt) - res.startedAt;
     // Before endAttempt: an attempt still in flight means the answer is the backend's own.
     this.options.telemetry.record(req, res.statusCode, latencyMs);
     this.endAttempt(req);
+    this.options.tracer?.requestEnded(req, res);
     if (req.retryTimer !== undefined) {
       clearTimeout(req.retryTimer);
       req.retryTimer = undefined;
@@ -320,7 +357,10 @@ export class ProxyHandler {
       res.statusCode,
       res.writableFinished,
       latencyMs / 1000,
+      Math.max(0, gatewayMs - backendMs) / 1000,
+      res.failure,
     );
+    this.options.accessLog?.record(req, res, latencyMs);
     if (--this.inFlightCount === 0 && this.idleWaiters.length > 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
@@ -338,6 +378,9 @@ export class ProxyHandler {
     // the backend request and the response's close does the accounting); or we answered already.
     if (target === undefined || req.socket.destroyed || res.writableEnded) return;
     const response = res as GatewayResponse;
+    this.options.tracer?.attemptFailed(req, error);
+    req.backendMs += performance.now() - req.attemptStartedAt;
+    req.attemptStartedAt = 0;
     if (req.isBodyTooLarge) {
       this.endAttempt(req);
       sendGatewayError(response, 'PAYLOAD_TOO_LARGE', req.traceId, { connection: 'close' });
@@ -368,7 +411,7 @@ export class ProxyHandler {
       routeName: req.route?.name,
       backendName: target.backendName,
       method: req.method,
-      path: req.url,
+      path: req.originalPath,
       attempt: req.attempt,
       error,
     });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { runInRequestContext } from '../logging/request-context';
 
 export const TRACE_ID_HEADER = 'X-Trace-Id';
 
@@ -24,12 +25,18 @@ function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** Express middleware: gives each request its trace id and echoes it in `X-Trace-Id`. */
+/** Express middleware: gives each request its trace id, echoes it in `X-Trace-Id` and makes it the logs' context. */
 export function traceIdMiddleware(req: IncomingMessage, res: ServerResponse, next: () => void): void {
-  const traceId = resolveTraceId(req.headers);
+  const traceId = traceIds.get(req) ?? resolveTraceId(req.headers);
   traceIds.set(req, traceId);
   res.setHeader(TRACE_ID_HEADER, traceId);
-  next();
+  // Log lines written while serving the request carry its trace id (and user).
+  runInRequestContext({ traceId, req }, next);
+}
+
+/** Gives a request its trace id before the middleware runs: that of the span serving it, when traced. */
+export function assignTraceId(req: IncomingMessage, traceId: string): void {
+  traceIds.set(req, traceId);
 }
 
 /** The trace id the middleware gave this request (a new one if it did not run). */

@@ -9,6 +9,8 @@ export interface DeploymentJob {
   readonly tick: number;
 }
 
+import type { JobQueueSource } from '../metrics/job-queue.metrics';
+
 /** Runs one job; never rejects (failures are logged, and the job is scheduled again from persisted state). */
 export type DeploymentJobRunner = (job: DeploymentJob) => Promise<void>;
 
@@ -18,7 +20,7 @@ export type DeploymentJobRunner = (job: DeploymentJob) => Promise<void>;
  * Unlike the health checks' scheduler (a fixed set of repeating probes reconciled against configuration), these are
  * one-shot jobs keyed by deployment and tick, so the interface is its own.
  */
-export interface DeploymentJobScheduler {
+export interface DeploymentJobScheduler extends JobQueueSource {
   /** `bullmq` or `in-process`. */
   readonly kind: string;
   start(run: DeploymentJobRunner): Promise<void>;

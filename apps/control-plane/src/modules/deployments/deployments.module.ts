@@ -1,8 +1,13 @@
 import { Inject, Logger, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Registry } from 'prom-client';
+import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { sqlQueryOf } from '../../database/data-source';
+import { JobQueueMetrics } from '../metrics/job-queue.metrics';
 import { SnapshotsModule } from '../snapshots/snapshots.module';
 import { BullMqDeploymentScheduler } from './bullmq-deployment.scheduler';
 import { DEPLOYMENT_JOB_SCHEDULER, type DeploymentJobScheduler } from './deployment-job.scheduler';
+import { DeploymentMetrics } from './deployment.metrics';
 import { DeploymentsController } from './deployments.controller';
 import { DeploymentsService } from './deployments.service';
 import { InProcessDeploymentScheduler } from './in-process-deployment.scheduler';
@@ -12,6 +17,7 @@ import { VARIANT_METRICS_SOURCE, type VariantMetricsSource } from './variant-met
 
 const logger = new Logger('Deployments');
 const SWEEP_MIN_MS = 1_000;
+const DEPLOYMENT_QUEUE = 'deployments';
 
 /**
  * Deployments: REST, the persisted state machine judged by telemetry (stable against canary of the route since the
@@ -24,6 +30,12 @@ const SWEEP_MIN_MS = 1_000;
   controllers: [DeploymentsController],
   providers: [
     DeploymentsService,
+    {
+      provide: DeploymentMetrics,
+      inject: [Registry, DataSource],
+      useFactory: (registry: Registry, dataSource: DataSource) =>
+        new DeploymentMetrics(registry, sqlQueryOf(dataSource.manager)),
+    },
     {
       provide: VARIANT_METRICS_SOURCE,
       inject: [TelemetryService],
@@ -42,7 +54,7 @@ const SWEEP_MIN_MS = 1_000;
           ? new BullMqDeploymentScheduler({
               redisUrl: config.redisUrl,
               prefix: config.redisKeyPrefix,
-              queueName: 'deployments',
+              queueName: DEPLOYMENT_QUEUE,
               logger,
             })
           : new InProcessDeploymentScheduler(),
@@ -57,10 +69,12 @@ export class DeploymentsModule implements OnApplicationBootstrap, BeforeApplicat
     @Inject(DEPLOYMENT_JOB_SCHEDULER) private readonly scheduler: DeploymentJobScheduler,
     @Inject(DeploymentsService) private readonly deployments: DeploymentsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(JobQueueMetrics) private readonly jobQueues: JobQueueMetrics,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.scheduler.start((job) => this.deployments.runJob(job));
+    this.jobQueues.watch(DEPLOYMENT_QUEUE, this.scheduler);
     const resumed = await this.deployments.resumeAll();
     logger.log(`deployment jobs run on the ${this.scheduler.kind} scheduler; ${resumed} deployment(s) resumed`);
     // Jobs on timers die with their replica: every replica reschedules what waits, so a survivor takes over.

@@ -27,6 +27,7 @@ const JOB_NAME = 'health-check';
  */
 export class BullMqCheckScheduler implements HealthCheckScheduler {
   readonly kind = 'bullmq';
+  failedRuns = 0;
   private queue: Queue<CheckJobData> | undefined;
   private worker: Worker<CheckJobData> | undefined;
   private readonly connections: Redis[] = [];
@@ -45,6 +46,7 @@ export class BullMqCheckScheduler implements HealthCheckScheduler {
     });
     queue.on('error', (error) => logger.warn(`health-check queue: ${error.message}`));
     worker.on('error', (error) => logger.warn(`health-check worker: ${error.message}`));
+    worker.on('failed', () => this.failedRuns++);
     this.queue = queue;
     this.worker = worker;
     await queue.waitUntilReady();
@@ -70,6 +72,11 @@ export class BullMqCheckScheduler implements HealthCheckScheduler {
     for (const id of existing.keys()) {
       if (!wanted.has(id)) await queue.removeJobScheduler(id);
     }
+  }
+
+  async countWaiting(): Promise<number> {
+    const counts = await this.queue?.getJobCounts('waiting', 'delayed', 'prioritized');
+    return counts === undefined ? 0 : Object.values(counts).reduce((sum, count) => sum + count, 0);
   }
 
   async stop(): Promise<void> {

@@ -1,3 +1,4 @@
+import type { JobQueueSource } from '../metrics/job-queue.metrics';
 import type { ScheduledCheck } from './backend-state';
 
 /** Probes one backend and records the result; never rejects. */
@@ -8,7 +9,7 @@ export type CheckRunner = (backendId: string) => Promise<void>;
  * every control-plane replica (REDIS_URL set: each backend probed once per interval whatever the number of
  * replicas), and timers in this process (no Redis: every replica probes every backend).
  */
-export interface HealthCheckScheduler {
+export interface HealthCheckScheduler extends JobQueueSource {
   /** `bullmq` or `in-process`, for logs and the health endpoint. */
   readonly kind: string;
   /** Starts calling `run` for the checks of the schedule. */

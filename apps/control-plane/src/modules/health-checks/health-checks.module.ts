@@ -11,6 +11,7 @@ import { NotificationListener } from '../../database/notification.listener';
 import { AuditModule } from '../audit/audit.module';
 import { DiscoveryService } from '../fleet/discovery.service';
 import { FleetModule } from '../fleet/fleet.module';
+import { JobQueueMetrics } from '../metrics/job-queue.metrics';
 import { CONFIG_SNAPSHOT_CHANNEL } from '../snapshots/snapshot-store';
 import { BackendHealthRepository } from './backend-health.repository';
 import { BACKEND_STATE_CHANNEL } from './backend-state';
@@ -77,6 +78,8 @@ export class HealthChecksModule implements OnModuleInit, OnApplicationBootstrap,
     @Inject(HEALTH_CHECK_SCHEDULER) private readonly scheduler: HealthCheckScheduler,
     @Inject(CheckScheduleReconciler) private readonly reconciler: CheckScheduleReconciler,
     @Inject(HealthChecksService) private readonly health: HealthChecksService,
+    @Inject(HEALTH_CHECK_OPTIONS) private readonly options: HealthCheckOptions,
+    @Inject(JobQueueMetrics) private readonly jobQueues: JobQueueMetrics,
   ) {}
 
   onModuleInit(): void {
@@ -94,6 +97,7 @@ export class HealthChecksModule implements OnModuleInit, OnApplicationBootstrap,
   async onApplicationBootstrap(): Promise<void> {
     await this.feed.refresh();
     await this.scheduler.start((backendId) => this.health.runScheduledCheck(backendId));
+    this.jobQueues.watch(this.options.queueName, this.scheduler);
     logger.log(`health checks run on the ${this.scheduler.kind} scheduler`);
     void this.reconciler.request();
   }

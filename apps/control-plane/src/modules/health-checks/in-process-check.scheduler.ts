@@ -14,6 +14,8 @@ interface Timer {
  */
 export class InProcessCheckScheduler implements HealthCheckScheduler {
   readonly kind = 'in-process';
+  /** The runner never rejects. */
+  readonly failedRuns = 0;
   private readonly timers = new Map<string, Timer>();
   private run: CheckRunner | undefined;
 
@@ -41,6 +43,11 @@ export class InProcessCheckScheduler implements HealthCheckScheduler {
       this.timers.set(backendId, timer);
       this.tick(backendId, timer);
     }
+  }
+
+  /** No queue: each backend's check runs on its own timer. */
+  async countWaiting(): Promise<number> {
+    return 0;
   }
 
   async stop(): Promise<void> {

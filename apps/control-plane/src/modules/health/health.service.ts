@@ -1,10 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ConfigSnapshot } from '@hotswap/config-snapshot';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { withTimeout } from '../../common/with-timeout';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { SnapshotsService } from '../snapshots/snapshots.service';
 import { TelemetryService } from '../telemetry/telemetry.service';
+import { RedisProbe, type DependencyStatus } from './redis-probe';
+
+/** The dependencies whose outage makes the control plane Degraded. */
+export type Dependency = 'PostgreSQL' | 'Redis';
 
 export interface HealthReport {
   status: 'Healthy' | 'Degraded';
@@ -20,40 +26,45 @@ export interface HealthReport {
   requestsPerSecond: number;
   /** Client connections open on the data planes reporting now. */
   activeConnections: number;
-  database: { status: 'Up' | 'Down'; latencyMs: number | null; error?: string };
+  database: DependencyStatus;
+  /** Null when REDIS_URL is not set. */
+  redis: DependencyStatus | null;
+  /** What makes it Degraded: the dependencies that do not answer. */
+  unavailableDependencies: Dependency[];
 }
 
 const DATABASE_TIMEOUT_MS = 2_000;
+const REDIS_TIMEOUT_MS = 1_000;
 const PACKAGE_VERSION = readPackageVersion();
 
-/** The control plane's health: PostgreSQL reachability and what the newest snapshot holds. */
+/**
+ * The control plane's health: PostgreSQL and (when configured) Redis reachability, probed in parallel with bounded
+ * timeouts, and what the newest snapshot holds. A dependency down makes it Degraded, never an error.
+ */
 @Injectable()
-export class HealthService {
+export class HealthService implements OnModuleDestroy {
+  private readonly redis: RedisProbe | undefined;
+
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(SnapshotsService) private readonly snapshots: SnapshotsService,
     @Inject(TelemetryService) private readonly telemetry: TelemetryService,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.redis = config.redisUrl === undefined ? undefined : new RedisProbe(config.redisUrl, REDIS_TIMEOUT_MS);
+  }
+
+  onModuleDestroy(): void {
+    this.redis?.close();
+  }
 
   async check(): Promise<HealthReport> {
-    const started = Date.now();
-    let snapshot: ConfigSnapshot | undefined;
-    let database: HealthReport['database'];
-    try {
-      snapshot = await withTimeout(
-        (async () => {
-          await this.dataSource.query('SELECT 1');
-          return this.snapshots.getLatest();
-        })(),
-        DATABASE_TIMEOUT_MS,
-      );
-      database = { status: 'Up', latencyMs: Date.now() - started };
-    } catch (error) {
-      snapshot = this.snapshots.lastKnown();
-      database = { status: 'Down', latencyMs: null, error: (error as Error).message };
-    }
+    const [{ snapshot, database }, redis] = await Promise.all([this.checkDatabase(), this.redis?.check() ?? null]);
+    const unavailableDependencies: Dependency[] = [];
+    if (database.status === 'Down') unavailableDependencies.push('PostgreSQL');
+    if (redis?.status === 'Down') unavailableDependencies.push('Redis');
     return {
-      status: database.status === 'Up' ? 'Healthy' : 'Degraded',
+      status: unavailableDependencies.length === 0 ? 'Healthy' : 'Degraded',
       version: PACKAGE_VERSION,
       uptime: Math.round(process.uptime()),
       routesConfigured: snapshot?.routes.length ?? 0,
@@ -63,19 +74,30 @@ export class HealthService {
       configVersion: snapshot?.version ?? null,
       ...this.telemetry.healthFigures(),
       database,
+      redis,
+      unavailableDependencies,
     };
   }
-}
 
-async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`PostgreSQL did not answer within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
+  /** The newest snapshot from PostgreSQL; when it does not answer, the last one known. */
+  private async checkDatabase(): Promise<{ snapshot: ConfigSnapshot | undefined; database: DependencyStatus }> {
+    const started = Date.now();
+    try {
+      const snapshot = await withTimeout(
+        (async () => {
+          await this.dataSource.query('SELECT 1');
+          return this.snapshots.getLatest();
+        })(),
+        DATABASE_TIMEOUT_MS,
+        'PostgreSQL',
+      );
+      return { snapshot, database: { status: 'Up', latencyMs: Date.now() - started } };
+    } catch (error) {
+      return {
+        snapshot: this.snapshots.lastKnown(),
+        database: { status: 'Down', latencyMs: null, error: (error as Error).message },
+      };
+    }
   }
 }
 

@@ -1,3 +1,4 @@
+import type * as grpc from '@grpc/grpc-js';
 import { Inject, Module, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { loadManagementProto } from '@hotswap/proto';
 import { NotificationListener } from '../../database/notification.listener';
@@ -10,6 +11,8 @@ import { DiscoveryGrpcServer } from '../fleet/discovery.grpc';
 import { FleetModule } from '../fleet/fleet.module';
 import { RoutesModule } from '../routes/routes.module';
 import { RoutesService } from '../routes/routes.service';
+import { ControlPlaneTracer } from '../tracing/control-plane-tracer';
+import { traceUnaryCalls } from '../tracing/grpc-tracing';
 import { DeploymentWatcher } from './deployment-watcher';
 import { backendHandlers, deploymentHandlers, routeHandlers } from './management.grpc';
 
@@ -28,6 +31,7 @@ export class ManagementApiModule implements OnModuleInit, BeforeApplicationShutd
     @Inject(BackendsService) private readonly backends: BackendsService,
     @Inject(DeploymentsService) private readonly deployments: DeploymentsService,
     @Inject(NotificationListener) private readonly listener: NotificationListener,
+    @Inject(ControlPlaneTracer) private readonly tracer: ControlPlaneTracer,
   ) {}
 
   onModuleInit(): void {
@@ -40,9 +44,11 @@ export class ManagementApiModule implements OnModuleInit, BeforeApplicationShutd
     };
     this.watcher = services.watcher;
     const proto = loadManagementProto().hotswap.management.v1;
-    this.grpcServer.addService(proto.RouteService.service, routeHandlers(services));
-    this.grpcServer.addService(proto.BackendService.service, backendHandlers(services));
-    this.grpcServer.addService(proto.DeploymentService.service, deploymentHandlers(services));
+    const traced = (definition: grpc.ServiceDefinition, handlers: grpc.UntypedServiceImplementation) =>
+      this.grpcServer.addService(definition, traceUnaryCalls(this.tracer, definition, handlers));
+    traced(proto.RouteService.service, routeHandlers(services));
+    traced(proto.BackendService.service, backendHandlers(services));
+    traced(proto.DeploymentService.service, deploymentHandlers(services));
   }
 
   beforeApplicationShutdown(): void {

@@ -2,23 +2,23 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { Counter, Histogram, Registry } from 'prom-client';
 
-/** HTTP request count and duration by method, route pattern (never the raw path) and status. */
+/** HTTP request count and duration by method, route pattern (never the raw path) and status class (`2xx`…). */
 @Injectable()
 export class HttpMetrics {
-  private readonly requests: Counter<'method' | 'route' | 'status'>;
-  private readonly duration: Histogram<'method' | 'route' | 'status'>;
+  private readonly requests: Counter<'method' | 'route' | 'status_class'>;
+  private readonly duration: Histogram<'method' | 'route' | 'status_class'>;
 
   constructor(@Inject(Registry) registry: Registry) {
     this.requests = new Counter({
       name: 'http_requests_total',
       help: 'HTTP requests served by the control plane',
-      labelNames: ['method', 'route', 'status'],
+      labelNames: ['method', 'route', 'status_class'],
       registers: [registry],
     });
     this.duration = new Histogram({
       name: 'http_request_duration_seconds',
       help: 'Duration of HTTP requests served by the control plane, in seconds',
-      labelNames: ['method', 'route', 'status'],
+      labelNames: ['method', 'route', 'status_class'],
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     });
@@ -29,7 +29,7 @@ export class HttpMetrics {
     const started = process.hrtime.bigint();
     res.once('finish', () => {
       const route = routePatternOf(req);
-      const labels = { method: req.method, route, status: String(res.statusCode) };
+      const labels = { method: req.method, route, status_class: `${Math.trunc(res.statusCode / 100)}xx` };
       this.requests.inc(labels);
       this.duration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
     });

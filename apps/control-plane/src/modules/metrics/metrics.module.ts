@@ -1,10 +1,11 @@
 import { Global, Module } from '@nestjs/common';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { HttpMetrics } from './http-metrics';
+import { JobQueueMetrics } from './job-queue.metrics';
 
 /**
  * The Prometheus registry of this process, injectable as `Registry` (prom-client) so any module can add its
- * metrics; default process metrics and HTTP request metrics included. Served as text at `/metrics` by
+ * metrics; default process metrics, HTTP request metrics and job-queue metrics (schedulers `watch` in) included. Served as text at `/metrics` by
  * `servePrometheusMetrics` (app.ts).
  */
 @Global()
@@ -19,7 +20,8 @@ import { HttpMetrics } from './http-metrics';
       },
     },
     HttpMetrics,
+    JobQueueMetrics,
   ],
-  exports: [Registry, HttpMetrics],
+  exports: [Registry, HttpMetrics, JobQueueMetrics],
 })
 export class MetricsModule {}

@@ -3,10 +3,11 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Gauge, Registry } from 'prom-client';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ConflictError, ValidationError } from '../../common/errors/gateway-error';
-import type { Actor } from '../../common/http/actor';
+import { SYSTEM_ACTOR, type Actor } from '../../common/http/actor';
 import { sqlQueryOf } from '../../database/data-source';
 import { uniqueViolationOf } from '../../database/pg-errors';
 import { AuditService, type AuditEntry } from '../audit/audit.service';
+import { ControlPlaneTracer } from '../tracing/control-plane-tracer';
 import { toRequestIssues, type ChangeSubject } from './snapshot-issues';
 import { lockSnapshots, writeSnapshot } from './snapshot-store';
 import { SnapshotsService } from './snapshots.service';
@@ -50,6 +51,7 @@ export class ConfigChangeService {
     @Inject(AuditService) private readonly audit: AuditService,
     @Inject(SnapshotsService) private readonly snapshots: SnapshotsService,
     @Inject(Registry) registry: Registry,
+    @Inject(ControlPlaneTracer) private readonly tracer: ControlPlaneTracer,
   ) {
     let lastVersion = 0;
     this.versionGauge = new Gauge({
@@ -67,7 +69,22 @@ export class ConfigChangeService {
     });
   }
 
-  async apply<T>(
+  /**
+   * Applies `change` and publishes the next snapshot, in a `gateway.snapshot.publish` span (a child of the REST
+   * call's). A system change (a deployment job) is audited under that span's trace.
+   */
+  apply<T>(actor: Actor, change: (manager: EntityManager) => Promise<ChangeOutcome<T>>): Promise<AppliedChange<T>> {
+    return this.tracer.inSpan('gateway.snapshot.publish', {}, async (span) => {
+      const traceId = span?.spanContext().traceId;
+      const audited = traceId !== undefined && actor.traceId === SYSTEM_ACTOR.traceId ? { ...actor, traceId } : actor;
+      const applied = await this.publish(audited, change);
+      span?.setAttribute('gateway.config_version', applied.snapshot.version);
+      span?.setAttribute('gateway.audit_id', applied.auditId);
+      return applied;
+    });
+  }
+
+  private async publish<T>(
     actor: Actor,
     change: (manager: EntityManager) => Promise<ChangeOutcome<T>>,
   ): Promise<AppliedChange<T>> {

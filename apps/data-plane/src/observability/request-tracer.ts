@@ -1,0 +1,167 @@
+import {
+  remoteParentContext,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  traceparentOf,
+  type Span,
+  type Tracer,
+} from '@hotswap/observability';
+import type { CompiledRoute, ProxyTarget } from '../snapshot/compiled-snapshot';
+import type { GatewayRequest, GatewayResponse } from '../proxy/gateway-messages';
+import { childTraceparent, type TraceContext } from '../proxy/trace-context';
+
+/** W3C trace flags of a trace nobody records. */
+const UNSAMPLED = '00';
+
+/** Attribute names: OpenTelemetry semantic conventions where one exists, `gateway.*` for the rest. */
+const ATTR = {
+  method: 'http.request.method',
+  status: 'http.response.status_code',
+  path: 'url.path',
+  route: 'gateway.route',
+  routeId: 'gateway.route_id',
+  variant: 'gateway.variant',
+  backend: 'gateway.backend',
+  backendId: 'gateway.backend_id',
+  configVersion: 'gateway.config_version',
+  attempt: 'gateway.attempt',
+  errorType: 'error.type',
+} as const;
+
+/**
+ * The data plane's spans, made only when tracing is on (the proxy handler holds none otherwise): `gateway.request`
+ * per request (continuing a valid incoming `traceparent`), its children `gateway.route_match`,
+ * `gateway.backend_select` and one `gateway.proxy` per attempt. Parents are passed explicitly (on the request), never
+ * through an active context. A request the sampler dropped gets no child span: its backend's `traceparent` carries
+ * a fresh span id, unsampled.
+ */
+export class RequestTracer {
+  constructor(private readonly tracer: Tracer) {}
+
+  /**
+   * Starts the request span and gives the request its trace id: the caller's when `traceparent` (parsed: `parent`)
+   * is valid, else a new one.
+   */
+  requestStarted(
+    req: GatewayRequest,
+    parent: TraceContext | undefined,
+    traceparent: string | string[] | undefined,
+    startedAt: number,
+  ): void {
+    const parentContext =
+      parent === undefined || typeof traceparent !== 'string'
+        ? ROOT_CONTEXT
+        : remoteParentContext(parent.traceId, traceparent.slice(36, 52), parent.flags);
+    const span = this.tracer.startSpan(
+      'gateway.request',
+      { kind: SpanKind.SERVER, startTime: startedAt, attributes: { [ATTR.method]: req.method ?? 'GET' } },
+      parentContext,
+    );
+    req.span = span;
+    req.traceId = span.spanContext().traceId;
+  }
+
+  /** Records the route match that started at `startedAt` and ended now (`req.route` unset: no route matched). */
+  routeMatched(req: GatewayRequest, startedAt: number, path: string, configVersion: number): void {
+    const span = req.span;
+    if (span === undefined || !span.isRecording()) return;
+    span.setAttribute(ATTR.path, path);
+    span.setAttribute(ATTR.configVersion, configVersion);
+    const route = req.route;
+    const child = this.startChild(span, 'gateway.route_match', startedAt);
+    child.setAttribute(ATTR.configVersion, configVersion);
+    if (route !== undefined) {
+      setRouteAttributes(child, route);
+      setRouteAttributes(span, route);
+    }
+    child.end();
+  }
+
+  /** Records the backend choice that started at `startedAt` and ended now (`target` undefined: none available). */
+  backendSelected(req: GatewayRequest, startedAt: number, target: ProxyTarget | undefined): void {
+    const span = req.span;
+    if (span === undefined || !span.isRecording()) return;
+    const child = this.startChild(span, 'gateway.backend_select', startedAt);
+    if (target === undefined) child.setStatus({ code: SpanStatusCode.ERROR, message: 'no backend available' });
+    else setBackendAttributes(child, target);
+    child.end();
+  }
+
+  /**
+   * Starts the attempt's `gateway.proxy` span; returns the `traceparent` the backend gets (that span its parent). A
+   * request the sampler dropped records nothing: its backend gets a fresh span id, unsampled, and no span is made.
+   */
+  attemptStarted(req: GatewayRequest, target: ProxyTarget): string {
+    const parent = req.span as Span;
+    if (!parent.isRecording()) return childTraceparent(req.traceId, UNSAMPLED);
+    const span = this.tracer.startSpan(
+      'gateway.proxy',
+      { kind: SpanKind.CLIENT, attributes: { [ATTR.method]: req.method ?? 'GET', [ATTR.attempt]: req.attempt + 1 } },
+      trace.setSpan(ROOT_CONTEXT, parent),
+    );
+    setBackendAttributes(span, target);
+    req.attemptSpan = span;
+    return traceparentOf(span);
+  }
+
+  /** The attempt's backend answered with `status` (a retry may follow). */
+  attemptAnswered(req: GatewayRequest, status: number): void {
+    const span = req.attemptSpan;
+    if (span === undefined) return;
+    span.setAttribute(ATTR.status, status);
+    if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+  }
+
+  /** The attempt failed before an answer (connection error, timeout, body too large). */
+  attemptFailed(req: GatewayRequest, error: Error): void {
+    const span = req.attemptSpan;
+    if (span === undefined) return;
+    const code = (error as NodeJS.ErrnoException).code;
+    span.setAttribute(ATTR.errorType, code ?? error.name);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+  }
+
+  attemptEnded(req: GatewayRequest): void {
+    const span = req.attemptSpan;
+    if (span === undefined) return;
+    req.attemptSpan = undefined;
+    span.end();
+  }
+
+  /** Ends the request span once its response closed (finished, or cut off). */
+  requestEnded(req: GatewayRequest, res: GatewayResponse): void {
+    const span = req.span;
+    if (span === undefined) return;
+    req.span = undefined;
+    if (span.isRecording()) {
+      const status = res.statusCode;
+      span.setAttribute(ATTR.status, status);
+      const target = req.lastTarget;
+      if (target !== undefined) setBackendAttributes(span, target);
+      if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      else if (!res.writableFinished) span.setStatus({ code: SpanStatusCode.ERROR, message: 'response not completed' });
+    }
+    span.end();
+  }
+
+  private startChild(parent: Span, name: string, startedAt: number): Span {
+    return this.tracer.startSpan(
+      name,
+      { kind: SpanKind.INTERNAL, startTime: startedAt },
+      trace.setSpan(ROOT_CONTEXT, parent),
+    );
+  }
+}
+
+function setRouteAttributes(span: Span, route: CompiledRoute): void {
+  span.setAttribute(ATTR.route, route.name);
+  span.setAttribute(ATTR.routeId, route.routeId);
+  span.setAttribute(ATTR.variant, route.variant);
+}
+
+function setBackendAttributes(span: Span, target: ProxyTarget): void {
+  span.setAttribute(ATTR.backend, target.backendName);
+  span.setAttribute(ATTR.backendId, target.backendId);
+}
