@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { SNAPSHOT_SCHEMA_VERSION, type ConfigSnapshot } from '@hotswap/config-snapshot';
 import {
@@ -9,7 +11,7 @@ import {
   startTestBackend,
   type TestBackend,
 } from '@hotswap/testing';
-import { startInProcess, waitForVersion, type InProcessDataPlane } from './support/data-plane-harness';
+import { makeTempDir, startInProcess, waitForVersion, type InProcessDataPlane } from './support/data-plane-harness';
 import { ScriptedDiscoveryPeer } from './support/scripted-discovery-peer';
 
 /**
@@ -114,6 +116,20 @@ describe('the config stream fed malformed or out-of-order snapshots', () => {
     ]);
     expect(peer.acks).toHaveLength(0);
     expect(dataPlane.dataPlane.configStatus()).toMatchObject({ ready: false, version: null });
+  });
+
+  it('ACKs a snapshot as soon as it serves, even when its disk-cache write then fails', async () => {
+    const blocker = join(makeTempDir('dp-cache-blocker'), 'a-file');
+    writeFileSync(blocker, 'not a directory');
+    gateway = await startInProcess({
+      env: { CONTROL_PLANE_GRPC_URL: peer.target, SNAPSHOT_CACHE_DIR: join(blocker, 'cache') },
+    });
+    await expectEventually(() => expect(peer.hellos).toHaveLength(1));
+    const nonce = peer.send(snapshotOf(1, blue));
+    await expectEventually(() => expect(peer.acks.map((ack) => ack.nonce)).toContain(nonce));
+    await expectServedBy(gateway, blue);
+    await gateway.dataPlane.applier.cacheWritten();
+    expect(gateway.logs.some((line) => line.includes('could not write the snapshot cache'))).toBe(true);
   });
 
   it('ACKs a repeat of the active version without reapplying it, and NACKs an older version after a newer one', async () => {

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import type { SnapshotContent } from './schema';
+import { createHash, type Hash } from 'node:crypto';
+import type { RouteConfig, SnapshotContent } from './schema';
 
 /** JSON with object keys sorted at every depth: equal values give equal text. */
 export function canonicalJson(value: unknown): string {
@@ -25,12 +25,42 @@ function sortKeys(value: unknown): unknown {
  * old hash again. A route's `trafficSplit: null` is not covered (it is the default).
  */
 export function hashSnapshotContent(content: SnapshotContent): string {
-  const { schemaVersion, settings, backends } = content;
+  return hashCanonicalParts(
+    content.schemaVersion,
+    content.settings,
+    content.routes.map((route) => canonicalJson(canonicalRoute(route))),
+    content.backends.map((backend) => canonicalJson(backend)),
+  );
+}
+
+/** A route as the content hash covers it: without `trafficSplit` when it is null. */
+export function canonicalRoute(route: RouteConfig): unknown {
   // A route without a deployment hashes as before the field existed: stored and cached snapshots keep their hash.
-  const routes = content.routes.map((route) => {
-    if (route.trafficSplit !== null) return route;
-    const { trafficSplit: _none, ...rest } = route;
-    return rest;
-  });
-  return createHash('sha256').update(canonicalJson({ schemaVersion, settings, routes, backends })).digest('hex');
+  if (route.trafficSplit !== null) return route;
+  const { trafficSplit: _none, ...rest } = route;
+  return rest;
+}
+
+/**
+ * The content hash from each route's and backend's canonical JSON: the digest of
+ * `canonicalJson({ schemaVersion, settings, routes, backends })`, fed piece by piece.
+ */
+export function hashCanonicalParts(
+  schemaVersion: number,
+  settings: SnapshotContent['settings'],
+  routes: readonly string[],
+  backends: readonly string[],
+): string {
+  const hash = createHash('sha256');
+  // canonicalJson sorts the keys: backends, routes, schemaVersion, settings.
+  hash.update('{"backends":[');
+  updateJoined(hash, backends);
+  hash.update('],"routes":[');
+  updateJoined(hash, routes);
+  hash.update(`],"schemaVersion":${JSON.stringify(schemaVersion)},"settings":${canonicalJson(settings)}}`);
+  return hash.digest('hex');
+}
+
+function updateJoined(hash: Hash, parts: readonly string[]): void {
+  parts.forEach((part, index) => hash.update(index === 0 ? part : `,${part}`));
 }

@@ -4,6 +4,7 @@ export * from './path-pattern';
 export * from './issues';
 export * from './hash';
 export * from './validate';
+export * from './snapshot-validator';
 export * from './snapshot';
 export * from './diff';
 export * from './telemetry';

@@ -5,6 +5,7 @@ import {
   type ConfigSnapshot,
   type GlobalSettings,
   type RouteConfig,
+  type SnapshotContent,
 } from './schema';
 
 export interface SnapshotIdentity {
@@ -21,11 +22,18 @@ export interface SnapshotIdentity {
 export function buildSnapshot(
   identity: SnapshotIdentity,
   content: { settings: GlobalSettings; routes: readonly RouteConfig[]; backends: readonly BackendConfig[] },
+  /** `hashSnapshotContent`, or an equal function (SnapshotValidator.hashOf). */
+  hashOf: (content: SnapshotContent) => string = hashSnapshotContent,
 ): ConfigSnapshot {
   const routes = [...content.routes].sort((a, b) => compare(a.routeId, b.routeId));
   const backends = [...content.backends].sort((a, b) => compare(a.backendId, b.backendId));
-  const body = { schemaVersion: SNAPSHOT_SCHEMA_VERSION, settings: content.settings, routes, backends } as const;
-  return deepFreeze({ ...identity, ...body, hash: hashSnapshotContent(body) });
+  const body: SnapshotContent = {
+    schemaVersion: SNAPSHOT_SCHEMA_VERSION,
+    settings: content.settings,
+    routes,
+    backends,
+  };
+  return deepFreeze({ ...identity, ...body, hash: hashOf(body) });
 }
 
 function compare(a: string, b: string): number {

@@ -32,7 +32,8 @@ export function validateSnapshot(input: unknown): ValidationResult<ConfigSnapsho
   return issues.length > 0 ? { ok: false, issues } : { ok: true, value: parsed.data };
 }
 
-function crossCheck(content: SnapshotContent): ValidationIssue[] {
+/** The rules that span entities (unique ids and names, references, traffic splits): every issue. */
+export function crossCheck(content: SnapshotContent): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   const backendIds = new Set<string>();
   content.backends.forEach((backend, index) => {
@@ -74,7 +75,20 @@ function crossCheck(content: SnapshotContent): ValidationIssue[] {
   return issues;
 }
 
+/** Match keys by route object: a route left unchanged is the same frozen object in the next snapshot. */
+const matchKeysOfRoute = new WeakMap<RouteConfig, string[]>();
+
 function routeMatchKeys(route: RouteConfig): string[] {
+  if (!Object.isFrozen(route) || !Object.isFrozen(route.methods)) return computeRouteMatchKeys(route);
+  let keys = matchKeysOfRoute.get(route);
+  if (keys === undefined) {
+    keys = computeRouteMatchKeys(route);
+    matchKeysOfRoute.set(route, keys);
+  }
+  return keys;
+}
+
+function computeRouteMatchKeys(route: RouteConfig): string[] {
   const parsed = parsePathPattern(route.pathPattern);
   const shape = parsed.ok
     ? parsed.value.segments

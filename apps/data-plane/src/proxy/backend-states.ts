@@ -214,8 +214,11 @@ export class BackendStateRegistry {
 
 /** The backend states of one snapshot being compiled; see {@link BackendStateRegistry}. */
 export class BackendStatesSwap {
-  private readonly used = new Map<string, BackendState>();
-  private readonly pending = new Map<string, { config: BackendConfig; policy: BreakerPolicy | null }>();
+  /** By backend id: the state the new snapshot uses, with the config and breaker policy it takes at commit. */
+  private readonly used = new Map<
+    string,
+    { state: BackendState; config: BackendConfig; policy: BreakerPolicy | null }
+  >();
   private isCommitted = false;
 
   constructor(
@@ -229,12 +232,11 @@ export class BackendStatesSwap {
    */
   use(backend: BackendConfig, policy: BreakerPolicy | null): BackendState {
     const found = this.used.get(backend.backendId);
-    if (found) return found;
+    if (found) return found.state;
     const current = this.live.get(backend.backendId);
     const state =
       current !== undefined && hasSameIdentity(current.config, backend) ? current : new BackendState(backend);
-    this.used.set(backend.backendId, state);
-    this.pending.set(backend.backendId, { config: backend, policy });
+    this.used.set(backend.backendId, { state, config: backend, policy });
     return state;
   }
 
@@ -244,17 +246,17 @@ export class BackendStatesSwap {
     this.isCommitted = true;
     const replacedOverrides = new Map<string, BreakerOverride>();
     for (const [backendId, state] of this.live) {
-      if (this.used.get(backendId) === state) continue;
+      const next = this.used.get(backendId);
+      if (next?.state === state) continue;
       this.live.delete(backendId);
-      if (this.used.has(backendId)) replacedOverrides.set(backendId, state.breakerOverride);
+      if (next !== undefined) replacedOverrides.set(backendId, state.breakerOverride);
       state.retireAgent();
       if (state.breaker) {
         state.breaker.shutdown();
         this.listener?.breakerChanged(backendId, null, false);
       }
     }
-    for (const [backendId, state] of this.used) {
-      const { config, policy } = this.pending.get(backendId) as { config: BackendConfig; policy: BreakerPolicy | null };
+    for (const [backendId, { state, config, policy }] of this.used) {
       const current = this.live.get(backendId);
       if (current === state) {
         state.updateConfig(config);

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { validateSnapshot, type ConfigSnapshot } from '@hotswap/config-snapshot';
+import { SnapshotValidator, type ConfigSnapshot } from '@hotswap/config-snapshot';
 import type { Logger } from '../observability/logger';
 import type { GatewayMetrics } from '../observability/gateway-metrics';
 import type { ActiveSnapshot, SnapshotSource } from './compiled-snapshot';
@@ -41,13 +41,20 @@ export interface ApplyOptions {
   startedAt?: number;
   /** Version and hash announced next to the payload (the stream's Snapshot message): the payload must agree. */
   announced?: { version: number; hash: string };
+  /**
+   * For the stream's snapshots: resolve as soon as the snapshot serves and write the disk cache after, in the
+   * background (the stream client acknowledges first: an fsync of a large snapshot must not delay the Ack).
+   */
+  isCacheWriteDeferred?: boolean;
 }
 
 /**
  * Turns untrusted snapshot JSON into the active configuration: validate (every issue), check it is newer, compile
  * fully, swap one reference and make the new backend states live in the same tick (retiring the agents and
- * breakers of backends nobody routes to any more), then (for the stream's snapshots) write
- * it to the disk cache. Refusals keep the previous snapshot serving and are reported as `path: message` reasons.
+ * breakers of backends nobody routes to any more), then (for the stream's snapshots) write it to the disk cache,
+ * before or after `apply` resolves (`isCacheWriteDeferred`). Validation parses only what differs from the last
+ * accepted snapshot (SnapshotValidator: same result as a full validation). Refusals keep the previous snapshot
+ * serving and are reported as `path: message` reasons.
  *
  * Ordering rule: a snapshot applies when nothing is active, when its version is higher than the active one, or
  * when it comes from the stream and the active one does not (the control plane is the authority over a cached or
@@ -56,6 +63,8 @@ export interface ApplyOptions {
  */
 export class SnapshotApplier {
   private rejection: Rejection | undefined;
+  /** Parses only the routes and backends that differ from the last snapshot it accepted; same result as a full one. */
+  private readonly validator = new SnapshotValidator();
 
   constructor(
     private readonly deps: {
@@ -74,12 +83,16 @@ export class SnapshotApplier {
 
   /** With `fanOut`, applies run one at a time: each compiles against the snapshot the previous one left active. */
   private queue: Promise<unknown> = Promise.resolve();
+  private cacheWrites: Promise<void> = Promise.resolve();
 
   get lastRejection(): Rejection | undefined {
     return this.rejection;
   }
 
-  /** Applies a snapshot; for the stream's, resolves once it is also in the disk cache. */
+  /**
+   * Applies a snapshot; for the stream's, resolves once it is also in the disk cache (unless
+   * `isCacheWriteDeferred`: then the write runs after, and `cacheWritten()` resolves once it is done).
+   */
   async apply(input: unknown, source: SnapshotSource, options: ApplyOptions = {}): Promise<ApplyOutcome> {
     const fanOut = this.deps.fanOut;
     let outcome: ApplyOutcome;
@@ -90,14 +103,23 @@ export class SnapshotApplier {
       this.queue = next.catch(() => undefined);
       outcome = await next;
     }
-    if (outcome.status === 'applied' && source === 'stream' && this.deps.cache) {
-      try {
-        await this.deps.cache.write(outcome.active.compiled.snapshot);
-      } catch (error) {
-        this.deps.logger.warn('could not write the snapshot cache', { version: outcome.version, error });
-      }
+    const cache = this.deps.cache;
+    if (outcome.status === 'applied' && source === 'stream' && cache) {
+      const snapshot = outcome.active.compiled.snapshot;
+      const written = cache.write(snapshot).then(
+        () => undefined,
+        (error: unknown) =>
+          this.deps.logger.warn('could not write the snapshot cache', { version: outcome.version, error }),
+      );
+      this.cacheWrites = this.cacheWrites.then(() => written);
+      if (options.isCacheWriteDeferred !== true) await written;
     }
     return outcome;
+  }
+
+  /** Resolves once every disk-cache write started so far has finished (or failed, which is logged). */
+  cacheWritten(): Promise<void> {
+    return this.cacheWrites;
   }
 
   /** The synchronous part of `apply`: validation, compilation and swap happen in one tick. */
@@ -122,7 +144,7 @@ export class SnapshotApplier {
     if (options.isValidated === true) {
       snapshot = input as ConfigSnapshot;
     } else {
-      const validated = validateSnapshot(input);
+      const validated = this.validator.validate(input);
       if (!validated.ok) return this.reject(input, source, options, formatIssues(validated.issues));
       snapshot = validated.value;
     }

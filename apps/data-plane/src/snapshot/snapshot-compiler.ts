@@ -1,14 +1,16 @@
 import {
+  deepFreeze,
   parsePathPattern,
   retryPolicySchema,
   SNAPSHOT_SCHEMA_VERSION,
   type BackendConfig,
   type ConfigSnapshot,
+  type ParsedPathPattern,
   type RetryPolicy,
   type RouteConfig,
   type ValidationIssue,
 } from '@hotswap/config-snapshot';
-import type { BackendStateRegistry } from '../proxy/backend-states';
+import type { BackendState, BackendStateRegistry } from '../proxy/backend-states';
 import { createBalancer, type BalancerOptions } from '../proxy/balancer';
 import { breakerPolicyKey, DEFAULT_BREAKER_POLICY, type BreakerPolicy } from '../proxy/circuit-breaker';
 import { ConsistentHashRing } from '../proxy/consistent-hash';
@@ -26,6 +28,14 @@ import type {
   ProxyTarget,
 } from './compiled-snapshot';
 
+/** What a route's pattern compiles to, independent of the rest of the snapshot. */
+interface RouteParts {
+  readonly pattern: ParsedPathPattern;
+  readonly rewriter: PathRewriter;
+  /** With a deployment in flight: its version's rewriter. */
+  readonly canaryRewriter: PathRewriter | undefined;
+}
+
 export type CompileResult = { ok: true; compiled: CompiledSnapshot } | { ok: false; issues: ValidationIssue[] };
 
 export interface CompilerLimits {
@@ -40,7 +50,7 @@ export const MAX_REPLAY_BODY_BYTES = 64 * 1024;
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 const DEFAULT_READ_TIMEOUT_MS = 30_000;
-const DEFAULT_RETRY_POLICY: RetryPolicy = retryPolicySchema.parse({});
+const DEFAULT_RETRY_POLICY: RetryPolicy = deepFreeze(retryPolicySchema.parse({}));
 
 /**
  * Compiles a validated snapshot into what the hot path reads: the router, and per route its backends (with their
@@ -51,6 +61,9 @@ const DEFAULT_RETRY_POLICY: RetryPolicy = retryPolicySchema.parse({});
  * applier commits them, right after the swap.
  */
 export class SnapshotCompiler {
+  private readonly targets = new ProxyTargets();
+  private readonly routeParts = new WeakMap<RouteConfig, RouteParts>();
+
   constructor(
     private readonly backendStates: BackendStateRegistry,
     private readonly limits: CompilerLimits,
@@ -61,37 +74,10 @@ export class SnapshotCompiler {
     const issues = this.checkLimits(snapshot);
     if (issues.length > 0) return { ok: false, issues };
 
-    const parsedPatterns = snapshot.routes.map((route, index) => {
-      const parsed = parsePathPattern(route.pathPattern);
-      if (!parsed.ok) issues.push({ path: `routes[${index}].pathPattern`, message: parsed.reason });
-      return parsed.ok ? parsed.value : undefined;
-    });
-    const rewriterOf = (
-      forwarding: Pick<RouteConfig, 'stripPrefix' | 'transformations'>,
-      index: number,
-      at: string,
-    ): PathRewriter | undefined => {
-      const parsed = parsedPatterns[index];
-      if (!parsed) return undefined;
-      try {
-        return createPathRewriter(parsed, {
-          stripPrefix: forwarding.stripPrefix,
-          rewritePath: forwarding.transformations?.request.rewritePath ?? null,
-        });
-      } catch (error) {
-        issues.push({
-          path: `${at}.transformations.request.rewritePath.pattern`,
-          message: `does not compile here: ${(error as Error).message}`,
-        });
-        return undefined;
-      }
-    };
-    const rewriters = snapshot.routes.map((route, index) => rewriterOf(route, index, `routes[${index}]`));
-    const canaryRewriters = snapshot.routes.map((route, index) =>
-      route.trafficSplit === null
-        ? undefined
-        : rewriterOf(route.trafficSplit.canary, index, `routes[${index}].trafficSplit.canary`),
-    );
+    const parts = snapshot.routes.map((route, index) => this.partsOf(route, index, issues));
+    const parsedPatterns = parts.map((part) => part?.pattern);
+    const rewriters = parts.map((part) => part?.rewriter);
+    const canaryRewriters = parts.map((part) => part?.canaryRewriter);
     if (issues.length > 0) return { ok: false, issues };
 
     const backendsById = new Map(snapshot.backends.map((backend) => [backend.backendId, backend]));
@@ -99,43 +85,16 @@ export class SnapshotCompiler {
     const rateLimiters = this.rateLimiters.compile(snapshot.routes, previous?.routes, warnings);
     const breakerPolicies = resolveBreakerPolicies(snapshot.routes.flatMap(withCanaryForwarding), warnings);
     const states = this.backendStates.beginSwap();
-    // Shared by every route with the same backend and breaker use: 10,000 routes over few backends stay small.
-    const forwardOptions = new Map<string, ForwardOptions>();
-    const proxyTargets = new Map<string, ProxyTarget>();
+    // Shared by every route with the same backend and breaker use (indexed by usesBreaker, then backend id).
+    const proxyTargets = [new Map<string, ProxyTarget>(), new Map<string, ProxyTarget>()] as const;
     const rings = new Map<string, ConsistentHashRing>();
     const targetOf = (backend: BackendConfig, usesBreaker: boolean): ProxyTarget => {
-      const key = `${usesBreaker ? 1 : 0}${backend.backendId}`;
-      let target = proxyTargets.get(key);
+      const byId = proxyTargets[usesBreaker ? 1 : 0];
+      let target = byId.get(backend.backendId);
       if (target === undefined) {
         const state = states.use(backend, breakerPolicies.get(backend.backendId) ?? null);
-        let options = forwardOptions.get(backend.backendId);
-        if (options === undefined) {
-          options = Object.freeze({
-            target: new URL(backend.url),
-            agent: state.agent,
-            changeOrigin: true,
-            // The gateway builds the whole path itself (base path + rewritten path + query): no URL parsing.
-            prependPath: false,
-            toProxy: true,
-            xfwd: false,
-            // The handler writes the response itself: it may retry instead, and it sets headers in one call.
-            selfHandleResponse: true,
-          });
-          forwardOptions.set(backend.backendId, options);
-        }
-        const url = options.target as URL;
-        target = Object.freeze({
-          backendId: backend.backendId,
-          backendName: backend.name,
-          weight: backend.weight,
-          state,
-          basePath: url.pathname.endsWith('/') ? url.pathname.replace(/\/+$/, '') : url.pathname,
-          connectTimeoutMs: backend.timeouts?.connectMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-          readTimeoutMs: backend.timeouts?.readMs ?? DEFAULT_READ_TIMEOUT_MS,
-          usesBreaker,
-          options,
-        });
-        proxyTargets.set(key, target);
+        target = this.targets.of(state, backend, usesBreaker);
+        byId.set(backend.backendId, target);
       }
       return target;
     };
@@ -227,6 +186,46 @@ export class SnapshotCompiler {
     };
   }
 
+  /**
+   * A route's parsed pattern and path rewriters (its own and its deployment's), or `undefined` with the issues
+   * added. Kept per route object: the validator hands over the same frozen object while a route is unchanged.
+   */
+  private partsOf(route: RouteConfig, index: number, issues: ValidationIssue[]): RouteParts | undefined {
+    const known = this.routeParts.get(route);
+    if (known !== undefined) return known;
+    const parsed = parsePathPattern(route.pathPattern);
+    if (!parsed.ok) {
+      issues.push({ path: `routes[${index}].pathPattern`, message: parsed.reason });
+      return undefined;
+    }
+    const rewriterOf = (
+      forwarding: Pick<RouteConfig, 'stripPrefix' | 'transformations'>,
+      at: string,
+    ): PathRewriter | undefined => {
+      try {
+        return createPathRewriter(parsed.value, {
+          stripPrefix: forwarding.stripPrefix,
+          rewritePath: forwarding.transformations?.request.rewritePath ?? null,
+        });
+      } catch (error) {
+        issues.push({
+          path: `${at}.transformations.request.rewritePath.pattern`,
+          message: `does not compile here: ${(error as Error).message}`,
+        });
+        return undefined;
+      }
+    };
+    const rewriter = rewriterOf(route, `routes[${index}]`);
+    const split = route.trafficSplit;
+    const canaryRewriter =
+      split === null ? undefined : rewriterOf(split.canary, `routes[${index}].trafficSplit.canary`);
+    if (rewriter === undefined || (split !== null && canaryRewriter === undefined)) return undefined;
+    const part: RouteParts = { pattern: parsed.value, rewriter, canaryRewriter };
+    // Snapshots from the validator and from buildSnapshot are deep-frozen; anything else is not kept.
+    if (Object.isFrozen(route)) this.routeParts.set(route, part);
+    return part;
+  }
+
   private checkLimits(snapshot: ConfigSnapshot): ValidationIssue[] {
     const issues: ValidationIssue[] = [];
     if (snapshot.schemaVersion > SNAPSHOT_SCHEMA_VERSION) {
@@ -243,6 +242,63 @@ export class SnapshotCompiler {
     }
     return issues;
   }
+}
+
+/**
+ * The proxy targets of each backend state, kept with the state across snapshots: a backend whose state, name,
+ * weight and breaker use did not change keeps the same frozen target (and its http-proxy-3 options, URL parsed
+ * once), so a one-route change does not rebuild 100,000 of them. The options read the state's agent lazily: an
+ * agent is made on a backend's first request, not at compile time.
+ */
+class ProxyTargets {
+  private readonly byState = new WeakMap<
+    BackendState,
+    { options: ForwardOptions; targets: [ProxyTarget?, ProxyTarget?] }
+  >();
+
+  of(state: BackendState, backend: BackendConfig, usesBreaker: boolean): ProxyTarget {
+    let entry = this.byState.get(state);
+    if (entry === undefined) {
+      entry = { options: forwardOptionsOf(state, backend), targets: [] };
+      this.byState.set(state, entry);
+    }
+    const slot = usesBreaker ? 1 : 0;
+    const existing = entry.targets[slot];
+    if (existing !== undefined && existing.backendName === backend.name && existing.weight === backend.weight) {
+      return existing;
+    }
+    const url = entry.options.target as URL;
+    const target: ProxyTarget = Object.freeze({
+      backendId: backend.backendId,
+      backendName: backend.name,
+      weight: backend.weight,
+      state,
+      basePath: url.pathname.endsWith('/') ? url.pathname.replace(/\/+$/, '') : url.pathname,
+      // A state is kept only while URL, pool and timeouts are unchanged: these cannot differ from the state's.
+      connectTimeoutMs: backend.timeouts?.connectMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      readTimeoutMs: backend.timeouts?.readMs ?? DEFAULT_READ_TIMEOUT_MS,
+      usesBreaker,
+      options: entry.options,
+    });
+    entry.targets[slot] = target;
+    return target;
+  }
+}
+
+function forwardOptionsOf(state: BackendState, backend: BackendConfig): ForwardOptions {
+  return Object.freeze({
+    target: new URL(backend.url),
+    get agent() {
+      return state.agent;
+    },
+    changeOrigin: true,
+    // The gateway builds the whole path itself (base path + rewritten path + query): no URL parsing.
+    prependPath: false,
+    toProxy: true,
+    xfwd: false,
+    // The handler writes the response itself: it may retry instead, and it sets headers in one call.
+    selfHandleResponse: true,
+  });
 }
 
 /**
@@ -316,7 +372,18 @@ function balancerOptions(
   }
 }
 
+/** Compiled retry policies by policy object: routes left unchanged keep theirs (and share the default's). */
+const compiledRetryPolicies = new WeakMap<RetryPolicy, CompiledRetryPolicy | undefined>();
+
 function compileRetryPolicy(policy: RetryPolicy): CompiledRetryPolicy | undefined {
+  if (compiledRetryPolicies.has(policy)) return compiledRetryPolicies.get(policy);
+  const compiled = compileRetryPolicyOnce(policy);
+  if (Object.isFrozen(policy) && Object.isFrozen(policy.retryOnStatus) && Object.isFrozen(policy.methods))
+    compiledRetryPolicies.set(policy, compiled);
+  return compiled;
+}
+
+function compileRetryPolicyOnce(policy: RetryPolicy): CompiledRetryPolicy | undefined {
   if (policy.maxAttempts <= 1) return undefined;
   const retryOnStatus = Array.from({ length: 100 }, (_, offset) => policy.retryOnStatus.includes(500 + offset));
   return Object.freeze({

@@ -190,7 +190,11 @@ export class SnapshotStreamClient {
       this.send(call, { nack: { version, hash, nonce, reasons } });
       return;
     }
-    const outcome = await this.options.applier.apply(decoded, 'stream', { startedAt: receivedAt, announced });
+    const outcome = await this.options.applier.apply(decoded, 'stream', {
+      startedAt: receivedAt,
+      announced,
+      isCacheWriteDeferred: true,
+    });
     if (outcome.status === 'rejected') {
       this.send(call, { nack: { version, hash, nonce, reasons: outcome.reasons } });
       return;

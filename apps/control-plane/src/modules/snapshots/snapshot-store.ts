@@ -1,7 +1,7 @@
 import {
   buildSnapshot,
   globalSettingsSchema,
-  validateSnapshotContent,
+  SnapshotValidator,
   type BackendConfig,
   type ConfigSnapshot,
   type RouteConfig,
@@ -28,6 +28,14 @@ interface BackendRow {
   connection_pool: unknown;
   timeouts: unknown;
 }
+
+/**
+ * Remembers the routes and backends of the last snapshot this process built, so that the next build after a
+ * one-route change parses and serializes (for the hash) only what differs. A cache of results only: every build
+ * still loads the whole configuration from the database under the snapshots lock, whichever replica wrote last,
+ * and gets exactly what `validateSnapshotContent` and `hashSnapshotContent` would give.
+ */
+const contentValidator = new SnapshotValidator();
 
 /** Serializes snapshot building until the current transaction ends. Take it before changing configuration. */
 export async function lockSnapshots(query: SqlQuery): Promise<void> {
@@ -76,7 +84,7 @@ export async function writeSnapshot(
 ): Promise<SnapshotWriteResult> {
   const { routes, backends } = await loadConfiguration(query);
   const settings = globalSettingsSchema.parse({});
-  const validation = validateSnapshotContent({ schemaVersion: 1, settings, routes, backends });
+  const validation = contentValidator.validateContent({ schemaVersion: 1, settings, routes, backends });
   if (!validation.ok) return { ok: false, issues: validation.issues, routes, backends };
   const [previous] = await query<{ version: string }>('SELECT max(version)::text AS version FROM config_snapshots');
   const [next] = await query<{ version: string }>("SELECT nextval('config_version_seq')::text AS version");
@@ -88,6 +96,7 @@ export async function writeSnapshot(
       createdAt: identity.now.toISOString(),
     },
     { settings, routes: validation.value.routes, backends: validation.value.backends },
+    (content) => contentValidator.hashOf(content),
   );
   await query(
     `INSERT INTO config_snapshots (version, hash, previous_version, audit_id, snapshot, created_at)
