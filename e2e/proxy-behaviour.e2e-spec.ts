@@ -172,6 +172,8 @@ describe.each(SNAPSHOT_SOURCES)('the proxy serving its config from the %s', (sou
     expect(result.status).toBe(200);
     const seen = result.json.headers as Record<string, string>;
     expect(seen).toMatchObject({
+      // The backend is addressed by its own host; the client's travels as X-Forwarded-Host.
+      host: new URL(alpha.url).host,
       'x-forwarded-for': '10.1.2.3, 127.0.0.1',
       'x-forwarded-proto': 'http',
       'x-forwarded-host': 'gw.example.com',

@@ -15,8 +15,10 @@ export class GatewayRequest extends IncomingMessage {
   /** The client's Connection header, removed before forwarding (it is hop-by-hop). */
   clientConnection: string | undefined = undefined;
   route: CompiledRoute | undefined = undefined;
-  /** The request to the backend, once it has a socket. */
+  /** The request to the backend of the attempt in flight. */
   backendRequest: ClientRequest | undefined = undefined;
+  /** Whether the request has a body to forward (a Content-Length above 0, or chunked). */
+  hasBody = false;
   /** For bodies without Content-Length: bytes received so far, and the limit. */
   bodyBytes = 0;
   maxBodyBytes = 0;

@@ -1,9 +1,6 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
-import { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { PassThrough } from 'node:stream';
-import { createProxyServer, type ProxyServer, type ServerOptions } from 'http-proxy-3';
 import { methodLabel, NO_ROUTE_LABEL, type GatewayMetrics } from '../observability/gateway-metrics';
 import type { AccessLog } from '../observability/access-log';
 import type { Logger } from '../observability/logger';
@@ -11,6 +8,7 @@ import type { RequestTracer } from '../observability/request-tracer';
 import type { CompiledRoute, ProxyTarget } from '../snapshot/compiled-snapshot';
 import type { SnapshotStore } from '../snapshot/snapshot-store';
 import type { TelemetryCollector } from '../telemetry/telemetry-collector';
+import { createBackendRequest, type BackendRequest, type BackendRequestEvents } from './backend-request';
 import { prepareRequestHeaders, prepareResponseHeaders } from './forward-headers';
 import { sendGatewayError, type GatewayErrorCode } from './gateway-errors';
 import type { GatewayRequest, GatewayResponse } from './gateway-messages';
@@ -55,9 +53,6 @@ const CONNECTION_ERROR_CODES: ReadonlySet<string> = new Set([
 /** Sampled: a trace the gateway starts is one a backend should record. */
 const DEFAULT_TRACE_FLAGS = '01';
 
-/** http-proxy-3 adds a `close` listener on the response per attempt: room for the largest retry policy. */
-const MAX_RESPONSE_LISTENERS = 32;
-
 export interface ProxyHandlerOptions {
   store: SnapshotStore;
   metrics: GatewayMetrics;
@@ -72,26 +67,20 @@ export interface ProxyHandlerOptions {
 
 /**
  * The proxy's request handler. Per request: read the active snapshot once, match the route, check the body size
- * and the route's rate limit (a shared one answers asynchronously), rewrite the path and prepare headers once, then attempts: pick an available backend, forward through
- * http-proxy-3 with its keep-alive agent, count the outcome for its breaker; a retryable failure (per the route's
- * retry policy, before any response byte went to the client) is sent again after a backoff, preferably to another
- * backend. The response is written here (http-proxy-3 runs with `selfHandleResponse`). Gateway-made answers are
- * JSON with a trace id. Everything route-specific was compiled with the snapshot; the functions below are built
- * once, and per-request state lives on GatewayRequest/GatewayResponse.
+ * and the route's rate limit (a shared one answers asynchronously), rewrite the path and prepare headers once, then
+ * attempts: pick an available backend, forward with node:http on its keep-alive agent (BackendRequest), count the
+ * outcome for its breaker; a retryable failure (per the route's retry policy, before any response byte went to the
+ * client) is sent again after a backoff, preferably to another backend. The response head is written here, its body
+ * piped. Gateway-made answers are JSON with a trace id. Everything route-specific was compiled with the snapshot; the
+ * functions below are built once, and per-request state lives on GatewayRequest/GatewayResponse.
  */
-export class ProxyHandler {
-  private readonly proxy: ProxyServer<typeof GatewayRequest>;
+export class ProxyHandler implements BackendRequestEvents {
   private inFlightCount = 0;
   private idleWaiters: Array<() => void> = [];
   /** Set while draining: responses close their connection. */
   isClosing = false;
 
-  constructor(private readonly options: ProxyHandlerOptions) {
-    this.proxy = createProxyServer<typeof GatewayRequest>({});
-    this.proxy.on('proxyReq', onProxyReq);
-    this.proxy.on('proxyRes', this.onProxyRes);
-    this.proxy.on('error', this.onProxyError);
-  }
+  constructor(private readonly options: ProxyHandlerOptions) {}
 
   /** Requests received and not yet finished. */
   get inFlight(): number {
@@ -193,6 +182,7 @@ export class ProxyHandler {
     tracer?.backendSelected(req, selectStartedAt, target);
     if (target === undefined) return sendGatewayError(res, 'NO_BACKEND_AVAILABLE', traceId);
     const isChunked = contentLength === undefined && headers['transfer-encoding'] !== undefined;
+    req.hasBody = isChunked || (contentLength !== undefined && contentLength !== '0');
     if (isChunked) {
       // A chunked body announces no size: count it as it streams through.
       req.maxBodyBytes = this.options.maxBodyBytes;
@@ -213,6 +203,10 @@ export class ProxyHandler {
     const rewritten = route.pathRewriter.rewrite(path);
     req.forwardPath = queryAt === -1 ? rewritten : rewritten + url.slice(queryAt);
     req.deadline = res.startedAt + route.timeoutMs;
+    // As http-proxy-3 did: a bodyless DELETE or OPTIONS tells the backend so.
+    if (!req.hasBody && contentLength === undefined && (method === 'DELETE' || method === 'OPTIONS')) {
+      headers['content-length'] = '0';
+    }
     prepareRequestHeaders(req, childTraceparent(traceId, traceFlags), route.requestHeaders);
     this.forward(req, res, target);
   }
@@ -225,7 +219,7 @@ export class ProxyHandler {
     req.target = target;
     req.lastTarget = target;
     const basePath = target.basePath;
-    req.url = basePath === '' ? req.forwardPath : basePath + req.forwardPath;
+    const path = basePath === '' ? req.forwardPath : basePath + req.forwardPath;
     req.attemptStartedAt = performance.now();
     // Traced: each attempt's backend gets its own gateway.proxy span as parent (unless the route removed the header).
     const tracer = this.options.tracer;
@@ -233,18 +227,32 @@ export class ProxyHandler {
       const traceparent = tracer.attemptStarted(req, target);
       if (req.headers.traceparent !== undefined) req.headers.traceparent = traceparent;
     }
+    let backendRequest: BackendRequest;
+    try {
+      backendRequest = createBackendRequest(
+        target,
+        path.charCodeAt(0) === 47 /* / */ ? path : '/' + path,
+        req,
+        res,
+        this,
+      );
+    } catch {
+      // node:http refuses the path (characters it will not send): the request's own fault.
+      this.endAttempt(req);
+      return sendGatewayError(res, 'BAD_REQUEST', req.traceId);
+    }
+    req.backendRequest = backendRequest;
+    backendRequest.on('socket', onBackendSocket);
+    backendRequest.on('response', onBackendResponse);
+    backendRequest.on('error', onBackendError);
     if (++req.attempt === 1) {
-      this.proxy.web(req, res, target.options, this.onProxyError);
+      if (req.hasBody) req.pipe(backendRequest);
+      else backendRequest.end();
       return;
     }
-    if (req.attempt === 2) res.setMaxListeners(MAX_RESPONSE_LISTENERS);
+    // The first attempt consumed the body: a retry sends the kept copy.
     const chunks = req.bodyChunks;
-    // The first attempt consumed the body: a retry sends the kept copy (a bodyless request pipes as ended).
-    const options: ServerOptions =
-      chunks === undefined
-        ? target.options
-        : { ...target.options, buffer: new PassThrough().end(Buffer.concat(chunks)) };
-    this.proxy.web(req, res, options, this.onProxyError);
+    backendRequest.end(chunks === undefined ? undefined : Buffer.concat(chunks));
   }
 
   /** Ends the attempt in flight (its backend no longer counts it). */
@@ -301,8 +309,8 @@ export class ProxyHandler {
     this.forward(req, res, target);
   };
 
-  private readonly onProxyRes = (proxyRes: IncomingMessage, req: GatewayRequest, response: ServerResponse): void => {
-    const res = response as GatewayResponse;
+  /** The attempt's backend answered (BackendRequest's `response`). */
+  backendResponded(proxyRes: IncomingMessage, req: GatewayRequest, res: GatewayResponse): void {
     const target = req.target;
     if (target === undefined || res.headersSent) {
       proxyRes.resume();
@@ -334,7 +342,7 @@ export class ProxyHandler {
     res.writeHead(status, proxyRes.statusMessage || undefined, headers);
     res.headWrittenAt = performance.now();
     proxyRes.pipe(res);
-  };
+  }
 
   private readonly onResponseDone = (res: GatewayResponse): void => {
     const req = res.req;
@@ -345,6 +353,8 @@ export class ProxyHandler {
     const gatewayMs = (res.headWrittenAt === 0 ? now : res.headWrittenAt) - res.startedAt;
     // Before endAttempt: an attempt still in flight means the answer is the backend's own.
     this.options.telemetry.record(req, res.statusCode, latencyMs);
+    // The client went away (or the response was cut off): the backend request in flight goes too.
+    if (!res.writableFinished) req.backendRequest?.destroy();
     this.endAttempt(req);
     this.options.tracer?.requestEnded(req, res);
     if (req.retryTimer !== undefined) {
@@ -368,16 +378,12 @@ export class ProxyHandler {
     }
   };
 
-  private readonly onProxyError = (error: Error, req: GatewayRequest, res: ServerResponse | Socket): void => {
-    if (!(res instanceof ServerResponse)) {
-      res.destroy();
-      return;
-    }
+  /** The attempt failed before its backend answered, or while its response streamed (BackendRequest's `error`). */
+  backendFailed(error: Error, req: GatewayRequest, response: GatewayResponse): void {
     const target = req.target;
-    // Between attempts, an earlier attempt's late error; or the client went away (http-proxy-3 has already aborted
-    // the backend request and the response's close does the accounting); or we answered already.
-    if (target === undefined || req.socket.destroyed || res.writableEnded) return;
-    const response = res as GatewayResponse;
+    // Between attempts; or the client went away (the response's close aborted the backend request and did the
+    // accounting); or we answered already.
+    if (target === undefined || req.socket.destroyed || response.writableEnded) return;
     this.options.tracer?.attemptFailed(req, error);
     req.backendMs += performance.now() - req.attemptStartedAt;
     req.attemptStartedAt = 0;
@@ -417,31 +423,26 @@ export class ProxyHandler {
     });
     this.endAttempt(req);
     sendGatewayError(response, answer, req.traceId);
-  };
+  }
 }
 
 /**
- * Arms the attempt's timeouts once it has a socket (http-proxy-3's `proxyReq` event): idle time on the backend
- * connection up to the backend's read timeout or what is left of the route's budget, whichever is shorter; and for
- * a connection still being opened, the backend's connect timeout.
+ * Arms the attempt's timeouts once it has a socket: idle time on the backend connection up to the backend's read
+ * timeout or what is left of the route's budget, whichever is shorter; and for a connection still being opened, the
+ * backend's connect timeout.
  */
-function onProxyReq(
-  proxyReq: ClientRequest,
-  req: GatewayRequest,
-  _res: ServerResponse,
-  _options: ServerOptions,
-  socket: Socket,
-): void {
+function onBackendSocket(this: BackendRequest, socket: Socket): void {
+  const req = this.gatewayRequest;
   if (req.isBodyTooLarge) {
-    proxyReq.destroy(new BodyTooLargeError('the request body exceeds GATEWAY_MAX_BODY_BYTES'));
+    this.destroy(new BodyTooLargeError('the request body exceeds GATEWAY_MAX_BODY_BYTES'));
     return;
   }
   const target = req.target;
-  if (target === undefined) return;
-  req.backendRequest = proxyReq;
+  if (target === undefined || req.backendRequest !== this) return;
   const remainingMs = Math.max(1, Math.ceil(req.deadline - performance.now()));
-  proxyReq.setTimeout(Math.min(target.readTimeoutMs, remainingMs), onBackendTimeout);
-  if (socket.connecting) armConnectTimeout(proxyReq, socket, target.connectTimeoutMs);
+  this.on('timeout', onBackendTimeout);
+  this.setTimeout(Math.min(target.readTimeoutMs, remainingMs));
+  if (socket.connecting) armConnectTimeout(this, socket, target.connectTimeoutMs);
 }
 
 /** Only for new connections (keep-alive makes them rare): one timer and listener each. */
@@ -477,6 +478,22 @@ function keepBodyChunk(this: GatewayRequest, chunk: Buffer): void {
     return;
   }
   chunks.push(chunk);
+}
+
+/** Only the attempt in flight speaks for the request: a response or error of an earlier one is dropped. */
+function onBackendResponse(this: BackendRequest, proxyRes: IncomingMessage): void {
+  const req = this.gatewayRequest;
+  if (req.backendRequest !== this) {
+    proxyRes.resume();
+    return;
+  }
+  this.events.backendResponded(proxyRes, req, this.gatewayResponse);
+}
+
+function onBackendError(this: BackendRequest, error: Error): void {
+  const req = this.gatewayRequest;
+  if (req.backendRequest !== this) return;
+  this.events.backendFailed(error, req, this.gatewayResponse);
 }
 
 function onBackendTimeout(this: ClientRequest): void {
