@@ -1,9 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import * as grpc from '@grpc/grpc-js';
+import {
+  GRPC_CHANNEL_OPTIONS,
+  loadManagementProto,
+  type DeploymentServiceClient,
+  type RouteServiceClient,
+} from '@hotswap/proto';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Redis } from 'ioredis';
 import { createApp } from '../src/app';
 import { ConfigError, loadAppConfig } from '../src/config/app-config';
+import { DiscoveryGrpcServer } from '../src/modules/fleet/discovery.grpc';
 import { API, startTestApp, type ApiResponse, type TestApp } from './support/test-app';
 
 const REDIS_URL = process.env.REDIS_URL as string;
@@ -34,18 +42,58 @@ function expectRateLimited(res: ApiResponse, limit: number): void {
   expect(res.headers.get('x-ratelimit-remaining')).toBe('0');
 }
 
+/** A unary gRPC call with a bearer token: its status (OK = 0) and the trailing metadata of a failure. */
+function grpcCall(
+  client: grpc.Client,
+  method: string,
+  request: object,
+  token: string,
+): Promise<grpc.ServiceError | null> {
+  const metadata = new grpc.Metadata();
+  metadata.set('authorization', `Bearer ${token}`);
+  const fn = (client as unknown as Record<string, (...args: unknown[]) => void>)[method] as (
+    ...args: unknown[]
+  ) => void;
+  return new Promise((resolve) =>
+    fn.call(client, request, metadata, (error: grpc.ServiceError | null) => resolve(error)),
+  );
+}
+
+function expectGrpcRateLimited(error: grpc.ServiceError | null, limit: number): void {
+  expect(error?.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+  expect(error?.metadata.get('x-error-code')).toEqual(['RATE_LIMIT_EXCEEDED']);
+  const [retryAfterText] = error?.metadata.get('retry-after') ?? [];
+  const retryAfter = Number(retryAfterText);
+  expect(retryAfter).toBeGreaterThanOrEqual(1);
+  expect(retryAfter).toBeLessThanOrEqual(60);
+  expect(JSON.parse(error?.metadata.get('x-error-details')[0] as string)).toEqual({
+    class: expect.any(String),
+    limit,
+    windowSeconds: 60,
+    retryAfterSeconds: retryAfter,
+  });
+}
+
 describe.each([
   ['in memory', {}],
   ['in Redis', { REDIS_URL, REDIS_KEY_PREFIX: `${REDIS_PREFIX}-single` }],
 ])('management API rate limits per user, counted %s', (_where, env) => {
   let t: TestApp;
+  let routes: RouteServiceClient;
+  let deployments: DeploymentServiceClient;
   let seq = 0;
 
   beforeAll(async () => {
     t = await startTestApp({ ...GUIDE_LIMITS, ...env });
+    const target = `127.0.0.1:${t.app.get(DiscoveryGrpcServer).port as number}`;
+    const proto = loadManagementProto().hotswap.management.v1;
+    routes = new proto.RouteService(target, grpc.credentials.createInsecure(), GRPC_CHANNEL_OPTIONS);
+    deployments = new proto.DeploymentService(target, grpc.credentials.createInsecure(), GRPC_CHANNEL_OPTIONS);
   });
 
   afterAll(async () => {
+    routes?.close();
+    deployments?.close();
     await t?.close();
   });
 
@@ -108,6 +156,46 @@ describe.each([
     expectRateLimited(await t.request('POST', `${API}/deployments`, { as: dave, body: { routeId: 'x' } }), 5);
     // Listing deployments is a read: not in the class.
     expect((await t.request('GET', `${API}/deployments`, { as: dave })).status).toBe(200);
+  });
+
+  it('answers the 11th gRPC route write of a user RESOURCE_EXHAUSTED with retry-after, while another user still writes', async () => {
+    const grace = t.tokens.issue({ sub: `grace-${randomBytes(3).toString('hex')}`, role: 'Admin' });
+    const createRoute = (token: string) =>
+      grpcCall(routes, 'CreateRoute', { configJson: JSON.stringify(newRoute()) }, token);
+    const errors = [];
+    for (let i = 0; i < 10; i++) errors.push(await createRoute(grace));
+    expect(errors).toEqual(Array(10).fill(null));
+
+    expectGrpcRateLimited(await createRoute(grace), 10);
+    expectGrpcRateLimited(await grpcCall(routes, 'DeleteRoute', { routeId: 'route-00000000' }, grace), 10);
+    // Reads are not in the class.
+    expect(await grpcCall(routes, 'ListRoutes', {}, grace)).toBeNull();
+    expect(await createRoute(t.tokens.issue({ sub: 'heidi', role: 'Admin' }))).toBeNull();
+  });
+
+  it('counts the REST and gRPC calls of one user against the same window', async () => {
+    const sub = `ivan-${randomBytes(3).toString('hex')}`;
+    const token = t.tokens.issue({ sub, role: 'Admin' });
+    for (let i = 0; i < 5; i++) {
+      expect((await t.request('POST', `${API}/routes`, { as: { token }, body: newRoute() })).status).toBe(201);
+      expect(await grpcCall(routes, 'CreateRoute', { configJson: JSON.stringify(newRoute()) }, token)).toBeNull();
+    }
+    expectRateLimited(await t.request('POST', `${API}/routes`, { as: { token }, body: newRoute() }), 10);
+    expectGrpcRateLimited(await grpcCall(routes, 'CreateRoute', { configJson: JSON.stringify(newRoute()) }, token), 10);
+
+    // Deployment operations, alternating REST and gRPC, valid or not: five in all, then both refuse.
+    const pause = (via: 'rest' | 'grpc') =>
+      via === 'rest'
+        ? t.request('POST', `${API}/deployments/deploy-00000000/pause`, { as: { token } }).then((res) => res.status)
+        : grpcCall(deployments, 'PauseDeployment', { deploymentId: 'deploy-00000000' }, token).then((e) => e?.code);
+    const outcomes = [];
+    for (const via of ['rest', 'grpc', 'rest', 'grpc', 'rest'] as const) outcomes.push(await pause(via));
+    expect(outcomes).toEqual([404, grpc.status.NOT_FOUND, 404, grpc.status.NOT_FOUND, 404]);
+    expectGrpcRateLimited(
+      await grpcCall(deployments, 'ResumeDeployment', { deploymentId: 'deploy-00000000' }, token),
+      5,
+    );
+    expectRateLimited(await t.request('POST', `${API}/deployments`, { as: { token }, body: { routeId: 'x' } }), 5);
   });
 
   it('documents the 429 with Retry-After on limited operations only', async () => {

@@ -1,6 +1,11 @@
 import * as grpc from '@grpc/grpc-js';
 import { trace } from '@hotswap/observability';
-import { GatewayError, UnauthorizedError, ForbiddenError } from '../../common/errors/gateway-error';
+import {
+  GatewayError,
+  UnauthorizedError,
+  ForbiddenError,
+  RateLimitExceededError,
+} from '../../common/errors/gateway-error';
 import type { Actor } from '../../common/http/actor';
 import { resolveTraceId } from '../../common/http/trace-id';
 import { decideAccess, type Principal } from '../auth/auth-policy';
@@ -13,6 +18,8 @@ import { GRPC_STATUS } from '../fleet/discovery.grpc';
 export const ERROR_CODE_METADATA = 'x-error-code';
 export const ERROR_DETAILS_METADATA = 'x-error-details';
 export const TRACE_ID_METADATA = 'x-trace-id';
+/** Seconds until the caller's rate-limit window ends, on RESOURCE_EXHAUSTED (REST's `Retry-After`). */
+export const RETRY_AFTER_METADATA = 'retry-after';
 
 /** Reads (any role) or the roles a write needs: the same roles as the REST handler of the operation. */
 export type AccessRule = 'read' | readonly Role[];
@@ -53,7 +60,7 @@ export function authorize(metadata: grpc.Metadata, tokens: TokenService, rule: A
 /**
  * The one mapping of errors to gRPC: a GatewayError's code to a status (a unique-constraint conflict is
  * ALREADY_EXISTS, other conflicts FAILED_PRECONDITION) with `x-error-code` and `x-error-details` in the trailing
- * metadata; anything else is INTERNAL without internals.
+ * metadata (and `retry-after` over a rate limit); anything else is INTERNAL without internals.
  */
 export function toServiceError(thrown: unknown, traceId?: string): Partial<grpc.StatusObject> {
   const error = withDatabaseUnavailability(thrown);
@@ -67,9 +74,17 @@ export function toServiceError(thrown: unknown, traceId?: string): Partial<grpc.
   if (error.details !== null && error.details !== undefined) {
     metadata.set(ERROR_DETAILS_METADATA, JSON.stringify(error.details));
   }
+  const retryAfterSeconds = retryAfterOf(error);
+  if (retryAfterSeconds !== undefined) metadata.set(RETRY_AFTER_METADATA, String(retryAfterSeconds));
   let code = GRPC_STATUS[error.code];
   if (error.code === 'CONFLICT' && isUniqueViolation(error.details)) code = grpc.status.ALREADY_EXISTS;
   return { code, details: error.message, metadata };
+}
+
+function retryAfterOf(error: GatewayError): number | undefined {
+  if (!(error instanceof RateLimitExceededError)) return undefined;
+  const details = error.details as { retryAfterSeconds?: unknown } | null;
+  return typeof details?.retryAfterSeconds === 'number' ? details.retryAfterSeconds : undefined;
 }
 
 function isUniqueViolation(details: unknown): boolean {

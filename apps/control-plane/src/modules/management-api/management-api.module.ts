@@ -9,6 +9,8 @@ import { DeploymentsModule } from '../deployments/deployments.module';
 import { DeploymentsService } from '../deployments/deployments.service';
 import { DiscoveryGrpcServer } from '../fleet/discovery.grpc';
 import { FleetModule } from '../fleet/fleet.module';
+import { ManagementRateLimiter } from '../management-rate-limits/management-rate-limiter';
+import { ManagementRateLimitsModule } from '../management-rate-limits/management-rate-limits.module';
 import { RoutesModule } from '../routes/routes.module';
 import { RoutesService } from '../routes/routes.service';
 import { ControlPlaneTracer } from '../tracing/control-plane-tracer';
@@ -18,15 +20,17 @@ import { backendHandlers, deploymentHandlers, routeHandlers } from './management
 
 /**
  * The gRPC management API (`proto/hotswap/management/v1/management.proto`) on the discovery gRPC server's port:
- * thin adapters over the services the REST controllers use, with the same token, roles, validation and audit.
+ * thin adapters over the services the REST controllers use, with the same token, roles, validation, audit and
+ * per-user rate limits.
  */
-@Module({ imports: [FleetModule, RoutesModule, BackendsModule, DeploymentsModule] })
+@Module({ imports: [FleetModule, RoutesModule, BackendsModule, DeploymentsModule, ManagementRateLimitsModule] })
 export class ManagementApiModule implements OnModuleInit, BeforeApplicationShutdown {
   private watcher: DeploymentWatcher | undefined;
 
   constructor(
     @Inject(DiscoveryGrpcServer) private readonly grpcServer: DiscoveryGrpcServer,
     @Inject(TokenService) private readonly tokens: TokenService,
+    @Inject(ManagementRateLimiter) private readonly limiter: ManagementRateLimiter,
     @Inject(RoutesService) private readonly routes: RoutesService,
     @Inject(BackendsService) private readonly backends: BackendsService,
     @Inject(DeploymentsService) private readonly deployments: DeploymentsService,
@@ -37,6 +41,7 @@ export class ManagementApiModule implements OnModuleInit, BeforeApplicationShutd
   onModuleInit(): void {
     const services = {
       tokens: this.tokens,
+      limiter: this.limiter,
       routes: this.routes,
       backends: this.backends,
       deployments: this.deployments,

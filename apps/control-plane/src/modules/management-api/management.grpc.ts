@@ -14,6 +14,8 @@ import type { Actor } from '../../common/http/actor';
 import { parseInput, parsePatch } from '../../common/http/zod-validation';
 import type { Role } from '../auth/roles';
 import type { TokenService } from '../auth/token.service';
+import type { ManagementRateLimiter } from '../management-rate-limits/management-rate-limiter';
+import type { RateLimitClass } from '../management-rate-limits/rate-limit-class';
 import type { BackendsService } from '../backends/backends.service';
 import {
   createBackendBodySchema,
@@ -44,6 +46,7 @@ import type { DeploymentWatcher } from './deployment-watcher';
 /** The services the REST controllers use: the gRPC handlers are thin adapters over them. */
 export interface ManagementServices {
   tokens: TokenService;
+  limiter: ManagementRateLimiter;
   routes: RoutesService;
   backends: BackendsService;
   deployments: DeploymentsService;
@@ -54,16 +57,24 @@ export interface ManagementServices {
 const ADMIN: readonly Role[] = ['Admin'];
 const DEPLOYERS: readonly Role[] = ['Admin', 'Operator'];
 
-/** A unary call: authorize, run, answer; any error mapped once by toServiceError. */
+/** The per-user limit a call counts against: the same class, and so the same counter, as its REST operation. */
+interface CallLimit {
+  limiter: ManagementRateLimiter;
+  rateLimitClass: RateLimitClass;
+}
+
+/** A unary call: authorize, count against the caller's limit, run, answer; any error mapped once by toServiceError. */
 function unary<Req, Res>(
   tokens: TokenService,
   rule: AccessRule,
   handle: (request: Req, actor: Actor) => Promise<Res>,
+  limit?: CallLimit,
 ): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => {
     let actor: Actor | undefined;
     void (async () => {
       actor = authorize(call.metadata, tokens, rule);
+      if (limit && actor.userId !== null) await limit.limiter.check(actor.userId, limit.rateLimitClass);
       return handle(call.request, actor);
     })().then(
       (response) => callback(null, response),
@@ -127,12 +138,17 @@ export function toDeploymentMessage(view: DeploymentView): ManagementDeployment 
   };
 }
 
-export function routeHandlers({ tokens, routes }: ManagementServices): RouteServiceHandlers {
+export function routeHandlers({ tokens, limiter, routes }: ManagementServices): RouteServiceHandlers {
+  const routeWrites: CallLimit = { limiter, rateLimitClass: 'routeWrites' };
   return {
-    CreateRoute: unary(tokens, ADMIN, async (request, actor) =>
-      toRouteMessage(
-        await routes.create(parseInput(createRouteBodySchema, jsonField(request.configJson, 'configJson')), actor),
-      ),
+    CreateRoute: unary(
+      tokens,
+      ADMIN,
+      async (request, actor) =>
+        toRouteMessage(
+          await routes.create(parseInput(createRouteBodySchema, jsonField(request.configJson, 'configJson')), actor),
+        ),
+      routeWrites,
     ),
     GetRoute: unary(tokens, 'read', async (request) => toRouteMessage(await routes.get(request.routeId))),
     ListRoutes: unary(tokens, 'read', async (request) => {
@@ -149,19 +165,28 @@ export function routeHandlers({ tokens, routes }: ManagementServices): RouteServ
       const page = await routes.list(query);
       return { ...page, items: page.items.map(toRouteMessage) };
     }),
-    UpdateRoute: unary(tokens, ADMIN, async (request, actor) =>
-      toRouteMessage(
-        await routes.update(
-          request.routeId,
-          parsePatch(updateRouteBodySchema, jsonField(request.configJson, 'configJson')),
-          actor,
+    UpdateRoute: unary(
+      tokens,
+      ADMIN,
+      async (request, actor) =>
+        toRouteMessage(
+          await routes.update(
+            request.routeId,
+            parsePatch(updateRouteBodySchema, jsonField(request.configJson, 'configJson')),
+            actor,
+          ),
         ),
-      ),
+      routeWrites,
     ),
-    DeleteRoute: unary(tokens, ADMIN, async (request, actor) => {
-      await routes.delete(request.routeId, actor);
-      return {};
-    }),
+    DeleteRoute: unary(
+      tokens,
+      ADMIN,
+      async (request, actor) => {
+        await routes.delete(request.routeId, actor);
+        return {};
+      },
+      routeWrites,
+    ),
   };
 }
 
@@ -203,17 +228,27 @@ export function backendHandlers({ tokens, backends }: ManagementServices): Backe
   };
 }
 
-export function deploymentHandlers({ tokens, deployments, watcher }: ManagementServices): DeploymentServiceHandlers {
+export function deploymentHandlers({
+  tokens,
+  limiter,
+  deployments,
+  watcher,
+}: ManagementServices): DeploymentServiceHandlers {
+  const deploymentOperations: CallLimit = { limiter, rateLimitClass: 'deployments' };
   const body = <S extends z.ZodType>(schema: S, value: Record<string, unknown>): z.output<S> =>
     parseInput(schema, Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== null)));
   return {
-    CreateDeployment: unary(tokens, DEPLOYERS, async (request, actor) =>
-      toDeploymentMessage(
-        await deployments.create(
-          parseInput(createDeploymentBodySchema, jsonField(request.requestJson, 'requestJson')),
-          actor,
+    CreateDeployment: unary(
+      tokens,
+      DEPLOYERS,
+      async (request, actor) =>
+        toDeploymentMessage(
+          await deployments.create(
+            parseInput(createDeploymentBodySchema, jsonField(request.requestJson, 'requestJson')),
+            actor,
+          ),
         ),
-      ),
+      deploymentOperations,
     ),
     GetDeployment: unary(tokens, 'read', async (request) =>
       toDeploymentMessage(await deployments.get(request.deploymentId)),
@@ -227,28 +262,56 @@ export function deploymentHandlers({ tokens, deployments, watcher }: ManagementS
       const page = await deployments.list(query);
       return { ...page, items: page.items.map(toDeploymentMessage) };
     }),
-    ApproveDeployment: unary(tokens, ADMIN, async (request, actor) => {
-      const { comment } = body(decisionBodySchema, { comment: request.comment });
-      return toDeploymentMessage(await deployments.approve(request.deploymentId, comment, actor));
-    }),
-    RejectDeployment: unary(tokens, ADMIN, async (request, actor) => {
-      const { comment } = body(decisionBodySchema, { comment: request.comment });
-      return toDeploymentMessage(await deployments.reject(request.deploymentId, comment, actor));
-    }),
-    PromoteDeployment: unary(tokens, DEPLOYERS, async (request, actor) => {
-      const { targetPercentage } = body(promoteBodySchema, { targetPercentage: request.targetPercentage });
-      return toDeploymentMessage(await deployments.promote(request.deploymentId, targetPercentage, actor));
-    }),
-    RollbackDeployment: unary(tokens, DEPLOYERS, async (request, actor) => {
-      const { reason } = body(rollbackBodySchema, { reason: request.reason });
-      return toDeploymentMessage(await deployments.rollback(request.deploymentId, reason, actor));
-    }),
-    PauseDeployment: unary(tokens, DEPLOYERS, async (request, actor) => {
-      const { reason } = body(pauseBodySchema, { reason: request.reason });
-      return toDeploymentMessage(await deployments.pause(request.deploymentId, reason, actor));
-    }),
-    ResumeDeployment: unary(tokens, DEPLOYERS, async (request, actor) =>
-      toDeploymentMessage(await deployments.resume(request.deploymentId, actor)),
+    ApproveDeployment: unary(
+      tokens,
+      ADMIN,
+      async (request, actor) => {
+        const { comment } = body(decisionBodySchema, { comment: request.comment });
+        return toDeploymentMessage(await deployments.approve(request.deploymentId, comment, actor));
+      },
+      deploymentOperations,
+    ),
+    RejectDeployment: unary(
+      tokens,
+      ADMIN,
+      async (request, actor) => {
+        const { comment } = body(decisionBodySchema, { comment: request.comment });
+        return toDeploymentMessage(await deployments.reject(request.deploymentId, comment, actor));
+      },
+      deploymentOperations,
+    ),
+    PromoteDeployment: unary(
+      tokens,
+      DEPLOYERS,
+      async (request, actor) => {
+        const { targetPercentage } = body(promoteBodySchema, { targetPercentage: request.targetPercentage });
+        return toDeploymentMessage(await deployments.promote(request.deploymentId, targetPercentage, actor));
+      },
+      deploymentOperations,
+    ),
+    RollbackDeployment: unary(
+      tokens,
+      DEPLOYERS,
+      async (request, actor) => {
+        const { reason } = body(rollbackBodySchema, { reason: request.reason });
+        return toDeploymentMessage(await deployments.rollback(request.deploymentId, reason, actor));
+      },
+      deploymentOperations,
+    ),
+    PauseDeployment: unary(
+      tokens,
+      DEPLOYERS,
+      async (request, actor) => {
+        const { reason } = body(pauseBodySchema, { reason: request.reason });
+        return toDeploymentMessage(await deployments.pause(request.deploymentId, reason, actor));
+      },
+      deploymentOperations,
+    ),
+    ResumeDeployment: unary(
+      tokens,
+      DEPLOYERS,
+      async (request, actor) => toDeploymentMessage(await deployments.resume(request.deploymentId, actor)),
+      deploymentOperations,
     ),
     WatchDeployment: (call) => {
       let actor: Actor | undefined;
