@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ChildProcesses, DATA_PLANE_MAIN, RESULTS_DIR, STARTUP_TIMEOUT_MS, startDataPlane } from './bench-processes';
+import { machineOf, writeBenchResults } from './bench-results';
+import { ChildProcesses, DATA_PLANE_MAIN, STARTUP_TIMEOUT_MS, startDataPlane } from './bench-processes';
 import { loadBenchSettings } from './config/bench-settings';
 import { expectServes, measureTarget } from './measure-target';
 import { computeRatios, formatReport, type TargetId, type TargetMeasurement, type TargetOutcome } from './report';
@@ -92,24 +93,12 @@ async function main(): Promise<void> {
     const ratios = computeRatios(outcomes);
     console.log('');
     console.log(formatReport(outcomes, ratios));
-    mkdirSync(RESULTS_DIR, { recursive: true });
-    const results = {
-      benchmark: 'proxy',
-      startedAt: startedAt.toISOString(),
-      machine: {
-        cpus: cpus().length,
-        cpuModel: cpus()[0]?.model ?? 'unknown',
-        node: process.version,
-        loadAverage1m: { atStart: loadAtStart, atEnd: loadavg()[0] },
-      },
+    writeBenchResults('proxy', startedAt, {
+      machine: machineOf(loadAtStart),
       settings: { ...settings, measuredPath: MEASURED_PATH, loadGenerator: 'autocannon (separate process)' },
       targets: outcomes,
       ratios,
-    };
-    const file = join(RESULTS_DIR, `proxy-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
-    writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
-    writeFileSync(join(RESULTS_DIR, 'proxy-latest.json'), JSON.stringify(results, null, 2) + '\n');
-    console.log(`\nbench: results written to ${file} (and proxy-latest.json beside it)`);
+    });
     if (!outcomes.every((outcome) => !('error' in outcome))) process.exitCode = 1;
   } finally {
     await children.stopAll();

@@ -1,12 +1,12 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { encodeSnapshotPayload } from '@hotswap/proto';
 import { createBenchDatabase, type BenchDatabase } from './bench-database';
+import { machineOf, writeBenchResults } from './bench-results';
 import {
   ChildProcesses,
-  RESULTS_DIR,
   STARTUP_TIMEOUT_MS,
   startControlPlane,
   startDataPlane,
@@ -93,22 +93,11 @@ async function main(): Promise<void> {
     const results = await run(settings, database, children, workDir);
     const report = formatScaleReport(results, settings, startedAt, loadAtStart);
     console.log(`\n${report}`);
-    mkdirSync(RESULTS_DIR, { recursive: true });
-    const json = JSON.stringify(
-      {
-        benchmark: 'scale',
-        startedAt: startedAt.toISOString(),
-        machine: machineOf(loadAtStart),
-        settings: { ...settings, databaseUrl: undefined },
-        ...results,
-      },
-      null,
-      2,
-    );
-    const file = join(RESULTS_DIR, `scale-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
-    writeFileSync(file, json + '\n');
-    writeFileSync(join(RESULTS_DIR, 'scale-latest.json'), json + '\n');
-    console.log(`\nbench:scale: results written to ${file} (and scale-latest.json beside it)`);
+    writeBenchResults('scale', startedAt, {
+      machine: machineOf(loadAtStart),
+      settings: { ...settings, databaseUrl: undefined },
+      ...results,
+    });
   } finally {
     await children.stopAll();
     await database?.drop();
@@ -281,15 +270,6 @@ async function isAckRecorded(
   } catch {
     return false;
   }
-}
-
-function machineOf(loadAtStart: number) {
-  return {
-    cpus: cpus().length,
-    cpuModel: cpus()[0]?.model ?? 'unknown',
-    node: process.version,
-    loadAverage1m: { atStart: loadAtStart, atEnd: loadavg()[0] as number },
-  };
 }
 
 /** The results as a markdown block, ready for docs/benchmarks.md. */

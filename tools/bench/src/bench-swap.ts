@@ -1,10 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBenchDatabase, type BenchDatabase } from './bench-database';
+import { machineOf, writeBenchResults } from './bench-results';
 import {
   ChildProcesses,
-  RESULTS_DIR,
   STARTUP_TIMEOUT_MS,
   startControlPlane,
   startDataPlane,
@@ -86,22 +86,11 @@ async function main(): Promise<void> {
     const results = await run(settings, controlPlane, dataPlanes, backendUrl, children);
     const report = formatSwapReport(results, settings, startedAt, loadAtStart);
     console.log(`\n${report}`);
-    mkdirSync(RESULTS_DIR, { recursive: true });
-    const json = JSON.stringify(
-      {
-        benchmark: 'swap',
-        startedAt: startedAt.toISOString(),
-        machine: machineOf(loadAtStart),
-        settings: { ...settings, databaseUrl: undefined },
-        ...results,
-      },
-      null,
-      2,
-    );
-    const file = join(RESULTS_DIR, `swap-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
-    writeFileSync(file, json + '\n');
-    writeFileSync(join(RESULTS_DIR, 'swap-latest.json'), json + '\n');
-    console.log(`\nbench:swap: results written to ${file} (and swap-latest.json beside it)`);
+    writeBenchResults('swap', startedAt, {
+      machine: machineOf(loadAtStart),
+      settings: { ...settings, databaseUrl: undefined },
+      ...results,
+    });
   } finally {
     await children.stopAll();
     await database?.drop();
@@ -313,15 +302,6 @@ async function startLoad(
   generator.send(request);
   await isStarted;
   return { stop: () => generator.connected && generator.send({ type: 'stop' }), counts };
-}
-
-function machineOf(loadAtStart: number) {
-  return {
-    cpus: cpus().length,
-    cpuModel: cpus()[0]?.model ?? 'unknown',
-    node: process.version,
-    loadAverage1m: { atStart: loadAtStart, atEnd: loadavg()[0] as number },
-  };
 }
 
 /** The results as a markdown block, ready for docs/benchmarks.md. */
