@@ -1,5 +1,6 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
+import { closeBullmq } from '../../common/queues/close-bullmq';
 import type { ScheduledCheck } from './backend-state';
 import type { CheckRunner, HealthCheckScheduler } from './health-check.scheduler';
 
@@ -83,10 +84,7 @@ export class BullMqCheckScheduler implements HealthCheckScheduler {
     const { worker, queue } = this;
     this.worker = undefined;
     this.queue = undefined;
-    await worker?.close();
-    await queue?.close();
-    await Promise.all(this.connections.map((connection) => connection.quit().catch(() => connection.disconnect())));
-    this.connections.length = 0;
+    await closeBullmq(worker, queue, this.connections.splice(0));
   }
 
   private connect(): Redis {
