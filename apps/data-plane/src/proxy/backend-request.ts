@@ -20,16 +20,6 @@ export class BackendRequest extends ClientRequest {
   }
 }
 
-/** Where a backend is reached, derived once from its URL. */
-interface BackendEndpoint {
-  readonly protocol: string;
-  /** Without the brackets of an IPv6 literal (the resolver wants the bare address). */
-  readonly hostname: string;
-  readonly port: number;
-  /** The Host header the backend gets: its URL's host (the port when not the default). */
-  readonly host: string;
-}
-
 /** The options `ClientRequest` reads, in one shape for every request. */
 interface BackendRequestOptions {
   agent: Agent;
@@ -39,27 +29,6 @@ interface BackendRequestOptions {
   method: string;
   path: string;
   headers: IncomingHttpHeaders;
-}
-
-/** Keyed by the forward options the snapshot compiler keeps per backend state (frozen targets take no field). */
-const endpoints = new WeakMap<object, BackendEndpoint>();
-
-function endpointOf(target: ProxyTarget): BackendEndpoint {
-  const key = target.options;
-  let endpoint = endpoints.get(key);
-  if (endpoint === undefined) {
-    const url = key.target as URL;
-    const isHttps = url.protocol === 'https:';
-    const hostname = url.hostname;
-    endpoint = {
-      protocol: isHttps ? 'https:' : 'http:',
-      hostname: hostname.startsWith('[') && hostname.endsWith(']') ? hostname.slice(1, -1) : hostname,
-      port: url.port === '' ? (isHttps ? 443 : 80) : Number(url.port),
-      host: url.host,
-    };
-    endpoints.set(key, endpoint);
-  }
-  return endpoint;
 }
 
 /**
@@ -73,7 +42,7 @@ export function createBackendRequest(
   res: GatewayResponse,
   events: BackendRequestEvents,
 ): BackendRequest {
-  const endpoint = endpointOf(target);
+  const endpoint = target.endpoint;
   const headers = req.headers;
   const clientHost = headers.host;
   headers.host = endpoint.host;

@@ -1,8 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { createProxyServer, type ProxyServer, type ServerOptions } from 'http-proxy-3';
+import { createProxyServer, type ProxyServer } from 'http-proxy-3';
 import type { Logger } from '../observability/logger';
-import type { ProxyTarget } from '../snapshot/compiled-snapshot';
 import type { SnapshotStore } from '../snapshot/snapshot-store';
 import { prepareRequestHeaders } from './forward-headers';
 import { GATEWAY_ERRORS, type GatewayErrorCode } from './gateway-errors';
@@ -16,14 +15,12 @@ const DEFAULT_TRACE_FLAGS = '01';
 /**
  * WebSocket upgrades (`GET` with `Upgrade: websocket`) on the proxy port. The route is matched as for any request;
  * its balancer picks the backend, its path rewrite and request header transform apply; then http-proxy-3 tunnels
- * the two sockets. Upgrades are rare next to requests: the per-backend forward options (with `ws`) are derived on
- * first use and kept per compiled target. A gateway error before the tunnel opens is written to the socket as the
+ * the two sockets with the compiled target's http-proxy-3 options. A gateway error before the tunnel opens is written to the socket as the
  * usual JSON error response, then the socket closes. Retries, rate limits and breaker accounting do not apply to
  * upgrades. Open tunnels are tracked so that a drain can close them at its end.
  */
 export class UpgradeHandler {
   private readonly proxy: ProxyServer<typeof GatewayRequest>;
-  private readonly wsOptions = new WeakMap<ProxyTarget, ServerOptions>();
   private readonly tunnels = new Set<Duplex>();
   /** Set while draining: new upgrades are refused with 503. */
   isClosing = false;
@@ -97,21 +94,12 @@ export class UpgradeHandler {
     state.inFlight++;
     state.totalRequests++;
     socket.once('close', () => state.inFlight--);
-    this.proxy.ws(req, socket, head, this.optionsFor(target), (error: Error) => {
+    this.proxy.ws(req, socket, head, target.options, (error: Error) => {
       state.failedRequests++;
       this.logger.debug('websocket upgrade failed', { traceId, backend: target.backendId, error: error.message });
       rejectUpgrade(socket, 'BAD_GATEWAY', traceId);
     });
   };
-
-  private optionsFor(target: ProxyTarget): ServerOptions {
-    let options = this.wsOptions.get(target);
-    if (options === undefined) {
-      options = Object.freeze({ ...target.options, ws: true, selfHandleResponse: false });
-      this.wsOptions.set(target, options);
-    }
-    return options;
-  }
 }
 
 /** Writes the gateway's JSON error response on a socket that asked for an upgrade (or a CONNECT), then closes it. */

@@ -22,7 +22,20 @@ export interface ProxyTarget extends BalancerTarget {
   readonly readTimeoutMs: number;
   /** Whether outcomes of requests to it count for its breaker (the route's `circuitBreaker.enabled`). */
   readonly usesBreaker: boolean;
+  /** Where requests go (node:http), derived from the URL at compile time. */
+  readonly endpoint: BackendEndpoint;
+  /** http-proxy-3's options for this backend: WebSocket upgrades. */
   readonly options: ForwardOptions;
+}
+
+/** Where a backend is reached, derived once from its URL. */
+export interface BackendEndpoint {
+  readonly protocol: 'http:' | 'https:';
+  /** Without the brackets of an IPv6 literal (the resolver wants the bare address). */
+  readonly hostname: string;
+  readonly port: number;
+  /** The Host header the backend gets: its URL's host (the port when not the default). */
+  readonly host: string;
 }
 
 /** Headers set and removed on the way to the backend, or on the way back. Names are lowercase. */

@@ -23,6 +23,7 @@ import type {
   CompiledRetryPolicy,
   CompiledRoute,
   CompiledSnapshot,
+  BackendEndpoint,
   ForwardOptions,
   HeaderTransform,
   ProxyTarget,
@@ -246,20 +247,21 @@ export class SnapshotCompiler {
 
 /**
  * The proxy targets of each backend state, kept with the state across snapshots: a backend whose state, name,
- * weight and breaker use did not change keeps the same frozen target (and its http-proxy-3 options, URL parsed
- * once), so a one-route change does not rebuild 100,000 of them. The options read the state's agent lazily: an
+ * weight and breaker use did not change keeps the same frozen target (its endpoint and http-proxy-3 options: the
+ * URL parsed once), so a one-route change does not rebuild 100,000 of them. The options read the state's agent lazily: an
  * agent is made on a backend's first request, not at compile time.
  */
 class ProxyTargets {
   private readonly byState = new WeakMap<
     BackendState,
-    { options: ForwardOptions; targets: [ProxyTarget?, ProxyTarget?] }
+    { options: ForwardOptions; endpoint: BackendEndpoint; targets: [ProxyTarget?, ProxyTarget?] }
   >();
 
   of(state: BackendState, backend: BackendConfig, usesBreaker: boolean): ProxyTarget {
     let entry = this.byState.get(state);
     if (entry === undefined) {
-      entry = { options: forwardOptionsOf(state, backend), targets: [] };
+      const options = forwardOptionsOf(state, backend);
+      entry = { options, endpoint: endpointOf(options.target as URL), targets: [] };
       this.byState.set(state, entry);
     }
     const slot = usesBreaker ? 1 : 0;
@@ -278,6 +280,7 @@ class ProxyTargets {
       connectTimeoutMs: backend.timeouts?.connectMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       readTimeoutMs: backend.timeouts?.readMs ?? DEFAULT_READ_TIMEOUT_MS,
       usesBreaker,
+      endpoint: entry.endpoint,
       options: entry.options,
     });
     entry.targets[slot] = target;
@@ -285,6 +288,18 @@ class ProxyTargets {
   }
 }
 
+function endpointOf(url: URL): BackendEndpoint {
+  const isHttps = url.protocol === 'https:';
+  const hostname = url.hostname;
+  return Object.freeze({
+    protocol: isHttps ? 'https:' : 'http:',
+    hostname: hostname.startsWith('[') && hostname.endsWith(']') ? hostname.slice(1, -1) : hostname,
+    port: url.port === '' ? (isHttps ? 443 : 80) : Number(url.port),
+    host: url.host,
+  });
+}
+
+/** http-proxy-3's options for WebSocket upgrades to this backend (plain HTTP goes through `endpoint`). */
 function forwardOptionsOf(state: BackendState, backend: BackendConfig): ForwardOptions {
   return Object.freeze({
     target: new URL(backend.url),
@@ -296,8 +311,7 @@ function forwardOptionsOf(state: BackendState, backend: BackendConfig): ForwardO
     prependPath: false,
     toProxy: true,
     xfwd: false,
-    // The handler writes the response itself: it may retry instead, and it sets headers in one call.
-    selfHandleResponse: true,
+    ws: true,
   });
 }
 
