@@ -38,6 +38,8 @@ describe.each(SNAPSHOT_SOURCES)('the proxy serving its config from the %s', (sou
   let resetter: TestBackend;
   let config: GatewayConfig;
   let gateway: GatewayUnderTest;
+  /** Before the gateway started: its snapshot cannot have been applied earlier. */
+  let gatewayStartedAt: number;
 
   beforeAll(async () => {
     [alpha, beta, resetter, slow, hopper] = await Promise.all([
@@ -103,6 +105,7 @@ describe.each(SNAPSHOT_SOURCES)('the proxy serving its config from the %s', (sou
         }),
       ],
     });
+    gatewayStartedAt = Date.now();
     gateway = await startGatewayUnderTest(source, config, { env: { GATEWAY_MAX_BODY_BYTES: String(MAX_BODY_BYTES) } });
   });
 
@@ -253,7 +256,9 @@ describe.each(SNAPSHOT_SOURCES)('the proxy serving its config from the %s', (sou
       backends: config.backends.length,
       lastRejection: null,
     });
-    expect(new Date(status.appliedAt as string).getTime()).toBeLessThanOrEqual(Date.now());
+    const appliedAt = new Date(status.appliedAt as string).getTime();
+    expect(appliedAt).toBeGreaterThanOrEqual(gatewayStartedAt);
+    expect(appliedAt).toBeLessThanOrEqual(Date.now());
     await send(`${gateway.proxyUrl}/test/metrics`);
     await expectEventually(async () => {
       const metrics = await (await fetch(`${gateway.statusUrl}/metrics`)).text();
