@@ -118,7 +118,7 @@ describe('the config stream fed malformed or out-of-order snapshots', () => {
     expect(dataPlane.dataPlane.configStatus()).toMatchObject({ ready: false, version: null });
   });
 
-  it('ACKs a snapshot as soon as it serves, even when its disk-cache write then fails', async () => {
+  it('ACKs a snapshot that serves even when its disk-cache write fails, and logs the failure', async () => {
     const blocker = join(makeTempDir('dp-cache-blocker'), 'a-file');
     writeFileSync(blocker, 'not a directory');
     gateway = await startInProcess({
