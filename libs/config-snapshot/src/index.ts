@@ -7,4 +7,6 @@ export * from './validate';
 export * from './snapshot-validator';
 export * from './snapshot';
 export * from './diff';
+export * from './delta';
+export * from './deep-equal';
 export * from './telemetry';

@@ -1,4 +1,5 @@
 import { canonicalJson, canonicalRoute, hashCanonicalParts } from './hash';
+import { isDeepEqual } from './deep-equal';
 import { deepFreeze } from './snapshot';
 import {
   backendConfigSchema,
@@ -171,25 +172,6 @@ function entitiesOf<T extends object>(
     entries.push(entry);
   }
   return entries;
-}
-
-/** Plain JSON values: same keys (in any order), same primitives, arrays in the same order. */
-export function isDeepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!isDeepEqual(a[i], b[i])) return false;
-    return true;
-  }
-  if (Array.isArray(b)) return false;
-  const keys = Object.keys(a);
-  if (keys.length !== Object.keys(b).length) return false;
-  for (const key of keys) {
-    if (!Object.prototype.hasOwnProperty.call(b, key)) return false;
-    if (!isDeepEqual((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key])) return false;
-  }
-  return true;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
