@@ -2,12 +2,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { LATENCY_BUCKET_BOUNDS_VERSION, type ConfigSnapshot } from '@hotswap/config-snapshot';
+import { LATENCY_BUCKET_BOUNDS_VERSION } from '@hotswap/config-snapshot';
 import {
   DATA_PLANE_AUTH_METADATA_KEY,
   DISCOVERY_FEATURES_METADATA_KEY,
   GRPC_CHANNEL_OPTIONS,
-  decodeSnapshotPayload,
   loadDiscoveryProto,
   loadTelemetryProto,
   type ConfigDiscoveryClient,
@@ -19,6 +18,7 @@ import {
 } from '@hotswap/proto';
 import { createTestCertificates, expectEventually } from '@hotswap/testing';
 import { DiscoveryGrpcServer } from '../src/modules/fleet/discovery.grpc';
+import { fullSnapshotOf } from './support/pushed-snapshot';
 import { API, TEST_DATA_PLANE_TOKEN, startTestApp, type TestApp } from './support/test-app';
 
 const WRONG_TOKEN = 'wrong-data-plane-token-0123456789abcdef';
@@ -121,7 +121,7 @@ describe('hash divergence', () => {
     const resent = await dp.nextSnapshot();
     expect(resent).toMatchObject({ version: sent.version, hash: sent.hash });
     expect(resent.nonce).not.toBe(sent.nonce);
-    const content = decodeSnapshotPayload(resent.payload, resent.encoding) as ConfigSnapshot;
+    const content = fullSnapshotOf(resent);
     expect(content.hash).toBe(sent.hash);
 
     const diverged = await fleetItem(t, dp.id);

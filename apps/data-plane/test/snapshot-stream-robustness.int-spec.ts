@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { SNAPSHOT_SCHEMA_VERSION, type ConfigSnapshot } from '@hotswap/config-snapshot';
+import { SNAPSHOT_SCHEMA_VERSION, snapshotDeltaBetween, type ConfigSnapshot } from '@hotswap/config-snapshot';
+import { SNAPSHOT_DELTA_ENCODING, SNAPSHOT_DELTA_FEATURE } from '@hotswap/proto';
 import {
   aBackend,
   aRoute,
@@ -116,6 +117,31 @@ describe('the config stream fed malformed or out-of-order snapshots', () => {
     ]);
     expect(peer.acks).toHaveLength(0);
     expect(dataPlane.dataPlane.configStatus()).toMatchObject({ ready: false, version: null });
+  });
+
+  it('applies a delta on the snapshot it runs, and NACKs one made for another base or whose content is not its hash', async () => {
+    const first = snapshotOf(1, blue);
+    const dataPlane = await startConnected(first);
+    expect(peer.hellos[0]?.features).toContain(SNAPSHOT_DELTA_FEATURE);
+    const second = snapshotOf(2, green);
+    const nonce = peer.send(snapshotDeltaBetween(first, second), { encoding: SNAPSHOT_DELTA_ENCODING });
+    await expectEventually(() => expect(peer.acks.map((ack) => ack.nonce)).toContain(nonce));
+    expect(peer.acks.find((ack) => ack.nonce === nonce)).toMatchObject({ version: 2, hash: second.hash });
+    await expectServedBy(dataPlane, green);
+
+    const third = snapshotOf(3, blue);
+    peer.send(snapshotDeltaBetween(first, third), { encoding: SNAPSHOT_DELTA_ENCODING });
+    await expectEventually(() => expect(peer.nacks).toHaveLength(1));
+    expect(peer.nacks[0]!.reasons).toEqual([
+      `delta.base: is version 1 (hash ${first.hash}); this data plane runs version 2 (hash ${second.hash})`,
+    ]);
+    const tampered = { ...snapshotDeltaBetween(second, third), hash: 'a'.repeat(64) };
+    peer.send(tampered, { encoding: SNAPSHOT_DELTA_ENCODING });
+    await expectEventually(() => expect(peer.nacks).toHaveLength(2));
+    expect(peer.nacks[1]!.reasons).toEqual([`hash: does not match the content (expected ${third.hash})`]);
+
+    await expectServedBy(dataPlane, green);
+    expect(dataPlane.dataPlane.configStatus()).toMatchObject({ version: 2, hash: second.hash });
   });
 
   it('ACKs a snapshot that serves even when its disk-cache write fails, and logs the failure', async () => {

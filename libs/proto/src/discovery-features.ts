@@ -7,3 +7,6 @@ export const DISCOVERY_FEATURES_METADATA_KEY = 'hotswap-discovery-features';
 
 /** The control plane reads Heartbeat messages (and compares their hash). */
 export const HEARTBEAT_FEATURE = 'heartbeat';
+
+/** Listed in a data plane's Hello: it can rebuild a snapshot from a delta on the one it runs. */
+export const SNAPSHOT_DELTA_FEATURE = 'snapshot-delta';

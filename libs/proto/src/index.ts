@@ -5,7 +5,13 @@ export {
   GRPC_CHANNEL_OPTIONS,
   GRPC_SERVER_OPTIONS,
 } from './load';
-export { SNAPSHOT_ENCODING, encodeSnapshotPayload, decodeSnapshotPayload } from './snapshot-payload';
+export {
+  SNAPSHOT_ENCODING,
+  SNAPSHOT_DELTA_ENCODING,
+  encodeSnapshotPayload,
+  decodeSnapshotPayload,
+  type DecodedSnapshotPayload,
+} from './snapshot-payload';
 export type { ProtoGrpcType as DiscoveryProto } from './generated/discovery';
 export type { ConfigDiscoveryClient, ConfigDiscoveryHandlers } from './generated/hotswap/discovery/v1/ConfigDiscovery';
 export type { DataPlaneMessage, DataPlaneMessage__Output } from './generated/hotswap/discovery/v1/DataPlaneMessage';
@@ -18,7 +24,7 @@ export type { Ack__Output } from './generated/hotswap/discovery/v1/Ack';
 export type { Nack__Output } from './generated/hotswap/discovery/v1/Nack';
 export type { Heartbeat__Output } from './generated/hotswap/discovery/v1/Heartbeat';
 export { DATA_PLANE_AUTH_METADATA_KEY, bearerCredential, tokenOfBearerCredential } from './data-plane-auth';
-export { DISCOVERY_FEATURES_METADATA_KEY, HEARTBEAT_FEATURE } from './discovery-features';
+export { DISCOVERY_FEATURES_METADATA_KEY, HEARTBEAT_FEATURE, SNAPSHOT_DELTA_FEATURE } from './discovery-features';
 export type { Snapshot__Output } from './generated/hotswap/discovery/v1/Snapshot';
 export type { BackendStates, BackendStates__Output } from './generated/hotswap/discovery/v1/BackendStates';
 export type { BackendState, BackendState__Output } from './generated/hotswap/discovery/v1/BackendState';

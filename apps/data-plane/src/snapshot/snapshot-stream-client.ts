@@ -1,16 +1,18 @@
 import { performance } from 'node:perf_hooks';
 import * as grpc from '@grpc/grpc-js';
-import { SNAPSHOT_SCHEMA_VERSION } from '@hotswap/config-snapshot';
+import { applySnapshotDelta, parseSnapshotDelta, SNAPSHOT_SCHEMA_VERSION } from '@hotswap/config-snapshot';
 import {
   decodeSnapshotPayload,
   DISCOVERY_FEATURES_METADATA_KEY,
   GRPC_CHANNEL_OPTIONS,
   HEARTBEAT_FEATURE,
   loadDiscoveryProto,
+  SNAPSHOT_DELTA_FEATURE,
   type ConfigDiscoveryClient,
   type ControlPlaneMessage__Output,
   type BackendStates__Output,
   type DataPlaneMessage,
+  type DecodedSnapshotPayload,
   type Snapshot__Output,
 } from '@hotswap/proto';
 import type { ControlPlaneAuth } from '../config/data-plane-config';
@@ -18,6 +20,7 @@ import type { Logger } from '../observability/logger';
 import type { BackendStateUpdates } from './backend-state-updates';
 import { controlPlaneCallMetadata, controlPlaneChannelCredentials } from './control-plane-channel';
 import type { SnapshotApplier } from './snapshot-applier';
+import { formatIssues } from './snapshot-compiler';
 import type { SnapshotStore } from './snapshot-store';
 
 type ConfigStream = grpc.ClientDuplexStream<DataPlaneMessage, ControlPlaneMessage__Output>;
@@ -144,6 +147,7 @@ export class SnapshotStreamClient {
         schemaVersion: SNAPSHOT_SCHEMA_VERSION,
         activeVersion: active.version,
         activeHash: active.hash,
+        features: [SNAPSHOT_DELTA_FEATURE],
       },
     });
   }
@@ -172,25 +176,13 @@ export class SnapshotStreamClient {
   private async handleSnapshot(call: ConfigStream, message: Snapshot__Output, receivedAt: number): Promise<void> {
     const { version, hash, nonce } = message;
     const announced = { version, hash };
-    let reasons: string[] | undefined;
-    let decoded: unknown;
-    if (message.schemaVersion > SNAPSHOT_SCHEMA_VERSION) {
-      reasons = [
-        `schemaVersion: schema ${message.schemaVersion} is newer than this data plane understands (${SNAPSHOT_SCHEMA_VERSION})`,
-      ];
-    } else {
-      try {
-        decoded = decodeSnapshotPayload(message.payload, message.encoding);
-      } catch (error) {
-        reasons = [`payload: ${(error as Error).message}`];
-      }
-    }
-    if (reasons) {
-      this.options.applier.recordRejection(announced, 'stream', reasons);
-      this.send(call, { nack: { version, hash, nonce, reasons } });
+    const decoded = this.decode(message);
+    if ('reasons' in decoded) {
+      this.options.applier.recordRejection(announced, 'stream', decoded.reasons);
+      this.send(call, { nack: { version, hash, nonce, reasons: decoded.reasons } });
       return;
     }
-    const outcome = await this.options.applier.apply(decoded, 'stream', {
+    const outcome = await this.options.applier.apply(decoded.snapshot, 'stream', {
       startedAt: receivedAt,
       announced,
       isCacheWriteDeferred: true,
@@ -204,6 +196,33 @@ export class SnapshotStreamClient {
       ack: { version, hash: applied.version === version ? applied.hash : hash, nonce, applyMs: outcome.applyMs },
     });
     if (outcome.status === 'applied' && this.isFaultPending) this.corruptActiveHash();
+  }
+
+  /**
+   * The pushed snapshot as untrusted JSON for the applier: decoded, and a delta rebuilt on the snapshot running now
+   * (its unchanged routes and backends are the running, validated objects); or why it cannot be applied.
+   */
+  private decode(message: Snapshot__Output): { snapshot: unknown } | { reasons: string[] } {
+    if (message.schemaVersion > SNAPSHOT_SCHEMA_VERSION) {
+      return {
+        reasons: [
+          `schemaVersion: schema ${message.schemaVersion} is newer than this data plane understands (${SNAPSHOT_SCHEMA_VERSION})`,
+        ],
+      };
+    }
+    let decoded: DecodedSnapshotPayload;
+    try {
+      decoded = decodeSnapshotPayload(message.payload, message.encoding);
+    } catch (error) {
+      return { reasons: [`payload: ${(error as Error).message}`] };
+    }
+    if (decoded.kind === 'full') return { snapshot: decoded.snapshot };
+    const delta = parseSnapshotDelta(decoded.delta);
+    if (!delta.ok) return { reasons: formatIssues(delta.issues) };
+    const base = this.options.store.current?.compiled.snapshot;
+    if (!base) return { reasons: ['delta.base: this data plane runs no snapshot to apply a delta to'] };
+    const rebuilt = applySnapshotDelta(base, delta.value);
+    return rebuilt.ok ? { snapshot: rebuilt.value } : { reasons: formatIssues(rebuilt.issues) };
   }
 
   /** What runs now, as Hello and Heartbeat report it: the version and the hash of the content applied. */

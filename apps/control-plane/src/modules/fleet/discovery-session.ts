@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
+  SNAPSHOT_DELTA_ENCODING,
+  SNAPSHOT_DELTA_FEATURE,
   SNAPSHOT_ENCODING,
   type Ack__Output,
   type ControlPlaneMessage,
@@ -47,6 +49,10 @@ const MAX_DATA_PLANE_ID_LENGTH = 255;
  *
  * Broadcasts (backend states…) follow the first snapshot offer: their opening message, then every change.
  *
+ * Deltas: to a data plane whose Hello lists SNAPSHOT_DELTA_FEATURE, a snapshot goes as its changes from the one the
+ * data plane runs (its Hello, then its Acks) when the feed still holds that one; a Nack of a delta's base is answered
+ * with the same version in full. Re-syncs after a divergence go in full.
+ *
  * Push rules: one snapshot is in flight at a time, until the data plane answers it (or `ackTimeoutMs` passes);
  * changes that arrive meanwhile collapse into the newest one, so intermediate versions are skipped; a stream
  * never gets a version lower than one it was already offered.
@@ -61,9 +67,12 @@ export class DiscoverySession {
   /** What the data plane runs, as far as this stream knows (its Hello, then its Acks). */
   private active: { version: number; hash: string | null } | null = null;
   private highestOffered = 0;
+  /** The data plane's Hello listed SNAPSHOT_DELTA_FEATURE. */
+  private isDeltaUnderstood = false;
   /** The last snapshot pushed on this stream: what an Ack or Heartbeat of its version must match. */
   private lastPushed: { version: number; hash: string } | undefined;
-  private inFlight: { version: number; nonce: string; timer: NodeJS.Timeout } | undefined;
+  private inFlight:
+    { version: number; nonce: string; timer: NodeJS.Timeout; snapshot: PreparedSnapshot; isDelta: boolean } | undefined;
   private pending: PreparedSnapshot | undefined;
   private readonly unsubscribers: Array<() => void> = [];
   private helloTimer: NodeJS.Timeout | undefined;
@@ -154,6 +163,7 @@ export class DiscoverySession {
     }
     clearTimeout(this.helloTimer);
     this.hello = hello;
+    this.isDeltaUnderstood = message.hello.features.includes(SNAPSHOT_DELTA_FEATURE);
     this.active = hello.activeVersion === null ? null : { version: hello.activeVersion, hash: hello.activeHash };
     const stream = { controlPlaneInstance: this.context.instanceId, connectionId: this.connectionId };
     this.writes = this.writes.then(async () => {
@@ -213,12 +223,20 @@ export class DiscoverySession {
     this.push(snapshot);
   }
 
-  /** Sends a snapshot in full and waits for its answer (or `ackTimeoutMs`) before pushing another. */
-  private push(snapshot: PreparedSnapshot): void {
+  /**
+   * Sends a snapshot, as a delta from what the data plane runs when it can take one (unless `isFull`), and waits for
+   * its answer (or `ackTimeoutMs`) before pushing another.
+   */
+  private push(snapshot: PreparedSnapshot, isFull = false): void {
     const nonce = randomUUID();
     const timer = setTimeout(() => this.settle(nonce), this.context.options.ackTimeoutMs);
     timer.unref();
-    this.inFlight = { version: snapshot.version, nonce, timer };
+    const active = this.active;
+    const delta =
+      !isFull && this.isDeltaUnderstood && active?.hash
+        ? snapshot.deltaPayloadFrom({ version: active.version, hash: active.hash })
+        : undefined;
+    this.inFlight = { version: snapshot.version, nonce, timer, snapshot, isDelta: delta !== undefined };
     this.lastPushed = { version: snapshot.version, hash: snapshot.hash };
     this.stream.send({
       snapshot: {
@@ -226,8 +244,8 @@ export class DiscoverySession {
         hash: snapshot.hash,
         nonce,
         schemaVersion: snapshot.schemaVersion,
-        encoding: SNAPSHOT_ENCODING,
-        payload: snapshot.payload,
+        encoding: delta ? SNAPSHOT_DELTA_ENCODING : SNAPSHOT_ENCODING,
+        payload: delta ?? snapshot.fullPayload(),
       },
     });
   }
@@ -264,11 +282,28 @@ export class DiscoverySession {
     this.enqueue('record a divergence', () =>
       this.context.store.recordDivergence(hello.dataPlaneId, { version, expectedHash: expected, reportedHash: hash }),
     );
-    if (!this.inFlight && newest) this.push(newest);
+    if (!this.inFlight && newest) this.push(newest, true);
   }
 
   private onNack(nack: Nack__Output): void {
     const hello = this.hello as DataPlaneHello;
+    const inFlight = this.inFlight;
+    if (
+      inFlight?.isDelta === true &&
+      nack.nonce === inFlight.nonce &&
+      nack.reasons.length > 0 &&
+      nack.reasons.every((reason) => reason.startsWith('delta.'))
+    ) {
+      // The data plane could not rebuild the snapshot from the delta (it runs something else): not a refusal of the
+      // configuration. The same version goes again, in full.
+      this.context.logger.log(
+        `data plane ${hello.dataPlaneId} could not apply snapshot ${nack.version} as a delta (${nack.reasons.join('; ')}); sending it in full`,
+      );
+      clearTimeout(inFlight.timer);
+      this.inFlight = undefined;
+      this.push(inFlight.snapshot, true);
+      return;
+    }
     this.context.logger.warn(
       `data plane ${hello.dataPlaneId} rejected snapshot ${nack.version}: ${nack.reasons.join('; ') || 'no reason given'}`,
     );

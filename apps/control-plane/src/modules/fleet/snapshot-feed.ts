@@ -1,14 +1,22 @@
-import type { ConfigSnapshot } from '@hotswap/config-snapshot';
+import { shareUnchangedEntities, snapshotDeltaBetween, type ConfigSnapshot } from '@hotswap/config-snapshot';
 import { encodeSnapshotPayload } from '@hotswap/proto';
 
-/** A snapshot ready for the wire: encoded once per version, shared by every stream. */
+/** A snapshot ready for the wire: each payload encoded once, on first use, and shared by every stream. */
 export interface PreparedSnapshot {
   readonly version: number;
   readonly hash: string;
   readonly schemaVersion: number;
-  /** `encodeSnapshotPayload(snapshot)`; never mutated. */
-  readonly payload: Buffer;
+  /** The whole snapshot (SNAPSHOT_ENCODING); never mutated. */
+  fullPayload(): Buffer;
+  /**
+   * Its changes from the snapshot `base` names (SNAPSHOT_DELTA_ENCODING), when this feed still holds that snapshot;
+   * else undefined. Never mutated.
+   */
+  deltaPayloadFrom(base: { version: number; hash: string }): Buffer | undefined;
 }
+
+/** Snapshots kept to compute deltas from: the data planes run one of the last few versions. */
+export const DELTA_BASE_VERSIONS = 16;
 
 /** Where the feed reads snapshots from (the config_snapshots table). */
 export interface SnapshotSource {
@@ -29,6 +37,8 @@ export interface SnapshotFeedLogger {
  */
 export class SnapshotFeed {
   private newest: PreparedSnapshot | undefined;
+  /** The last DELTA_BASE_VERSIONS snapshots loaded, oldest first, sharing the routes and backends they have in common. */
+  private history: ConfigSnapshot[] = [];
   private readonly listeners = new Set<SnapshotListener>();
   private loading: Promise<void> | undefined;
   private isReloadRequested = false;
@@ -93,12 +103,10 @@ export class SnapshotFeed {
   private async loadOnce(): Promise<void> {
     const snapshot = await this.source.findNewestAbove(this.newest?.version ?? 0);
     if (!snapshot || this.isStopped || (this.newest && snapshot.version <= this.newest.version)) return;
-    const prepared: PreparedSnapshot = Object.freeze({
-      version: snapshot.version,
-      hash: snapshot.hash,
-      schemaVersion: snapshot.schemaVersion,
-      payload: encodeSnapshotPayload(snapshot),
-    });
+    const previous = this.history[this.history.length - 1];
+    const shared = previous ? shareUnchangedEntities(previous, snapshot) : snapshot;
+    const prepared = prepareSnapshot(shared, [...this.history]);
+    this.history = [...this.history.slice(1 - DELTA_BASE_VERSIONS), shared];
     this.newest = prepared;
     for (const listener of [...this.listeners]) {
       try {
@@ -117,4 +125,29 @@ export class SnapshotFeed {
     }, this.retryDelayMs);
     this.retryTimer.unref();
   }
+}
+
+/** A snapshot's payloads, made lazily: most changes reach every data plane as a delta, never in full. */
+function prepareSnapshot(snapshot: ConfigSnapshot, bases: readonly ConfigSnapshot[]): PreparedSnapshot {
+  let full: Buffer | undefined;
+  const deltas = new Map<number, Buffer | undefined>();
+  return Object.freeze({
+    version: snapshot.version,
+    hash: snapshot.hash,
+    schemaVersion: snapshot.schemaVersion,
+    fullPayload(): Buffer {
+      full ??= encodeSnapshotPayload(snapshot);
+      return full;
+    },
+    deltaPayloadFrom(base: { version: number; hash: string }): Buffer | undefined {
+      if (deltas.has(base.version)) return deltas.get(base.version);
+      const from = bases.find((candidate) => candidate.version === base.version);
+      const payload =
+        from !== undefined && from.hash === base.hash
+          ? encodeSnapshotPayload(snapshotDeltaBetween(from, snapshot))
+          : undefined;
+      deltas.set(base.version, payload);
+      return payload;
+    },
+  });
 }

@@ -9,6 +9,7 @@ export interface Hello {
   'schemaVersion'?: (number);
   'activeVersion'?: (number | string | Long);
   'activeHash'?: (string);
+  'features'?: (string)[];
 }
 
 export interface Hello__Output {
@@ -18,4 +19,5 @@ export interface Hello__Output {
   'schemaVersion': (number);
   'activeVersion': (number);
   'activeHash': (string);
+  'features': (string)[];
 }
