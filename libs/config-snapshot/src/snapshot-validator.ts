@@ -78,8 +78,8 @@ export class SnapshotValidator {
   ): ValidationResult<T> {
     const attempt = this.validateIncrementally<T>(input, topSchema, isHashChecked);
     if (attempt?.result.ok === true) {
-      this.routes = byId(attempt.routes, (route) => route.routeId);
-      this.backends = byId(attempt.backends, (backend) => backend.backendId);
+      this.routes = adopt(this.routes, attempt.routes, (route) => route.routeId);
+      this.backends = adopt(this.backends, attempt.backends, (backend) => backend.backendId);
       return attempt.result;
     }
     const result = validateFully(input);
@@ -98,8 +98,8 @@ export class SnapshotValidator {
   ):
     | {
         result: ValidationResult<T>;
-        routes: Array<Remembered<RouteConfig>>;
-        backends: Array<Remembered<BackendConfig>>;
+        routes: Entities<RouteConfig>;
+        backends: Entities<BackendConfig>;
       }
     | undefined {
     if (!isRecord(input) || !Array.isArray(input.routes) || !Array.isArray(input.backends)) return undefined;
@@ -121,15 +121,15 @@ export class SnapshotValidator {
     if (routes === undefined) return undefined;
 
     const value = top.data as T;
-    value.routes = routes.map((entry) => entry.value);
-    value.backends = backends.map((entry) => entry.value);
+    value.routes = routes.entries.map((entry) => entry.value);
+    value.backends = backends.entries.map((entry) => entry.value);
     const issues = crossCheck(value);
     if (isHashChecked) {
       const hash = hashCanonicalParts(
         value.schemaVersion,
         value.settings,
-        routes.map((entry) => entry.canonical),
-        backends.map((entry) => entry.canonical),
+        routes.entries.map((entry) => entry.canonical),
+        backends.entries.map((entry) => entry.canonical),
       );
       if (hash !== (value as unknown as ConfigSnapshot).hash) {
         issues.push({ path: 'hash', message: `does not match the content (expected ${hash})` });
@@ -152,26 +152,57 @@ function byId<T>(entries: ReadonlyArray<Remembered<T>>, idOf: (value: T) => stri
   return new Map(entries.map((entry) => [idOf(entry.value), entry]));
 }
 
+/** The entities of a snapshot being validated, and which of them were not remembered. */
+interface Entities<T> {
+  readonly entries: Array<Remembered<T>>;
+  /** Entries parsed now (not remembered), in order. */
+  readonly fresh: Array<Remembered<T>>;
+  /** Remembered entries reused as they were. */
+  readonly reused: number;
+  /** Fresh entries whose id was remembered (a changed entity). */
+  readonly replaced: number;
+}
+
 /** Each raw entity as a remembered one (reused when deep-equal, else parsed); `undefined` when one does not parse. */
 function entitiesOf<T extends object>(
   raws: readonly unknown[],
   remembered: ReadonlyMap<string, Remembered<T>>,
   idField: keyof T & string,
   parse: (raw: unknown) => Remembered<T> | undefined,
-): Array<Remembered<T>> | undefined {
+): Entities<T> | undefined {
   const entries: Array<Remembered<T>> = [];
+  const fresh: Array<Remembered<T>> = [];
+  let reused = 0;
+  let replaced = 0;
   for (const raw of raws) {
     const id = isRecord(raw) ? raw[idField] : undefined;
     const known = typeof id === 'string' ? remembered.get(id) : undefined;
     if (known !== undefined && isDeepEqual(raw, known.value)) {
       entries.push(known);
+      reused++;
       continue;
     }
     const entry = parse(raw);
     if (entry === undefined) return undefined;
     entries.push(entry);
+    fresh.push(entry);
+    if (known !== undefined) replaced++;
   }
-  return entries;
+  return { entries, fresh, reused, replaced };
+}
+
+/**
+ * The remembered entities after `accepted` (whose ids are unique: it passed the cross-entity checks). When every
+ * remembered id is still there, the map is updated in place with the fresh entries instead of being rebuilt.
+ */
+function adopt<T>(
+  remembered: Map<string, Remembered<T>>,
+  accepted: Entities<T>,
+  idOf: (value: T) => string,
+): Map<string, Remembered<T>> {
+  if (accepted.reused + accepted.replaced !== remembered.size) return byId(accepted.entries, idOf);
+  for (const entry of accepted.fresh) remembered.set(idOf(entry.value), entry);
+  return remembered;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
