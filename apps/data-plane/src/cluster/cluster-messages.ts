@@ -1,4 +1,4 @@
-import type { ConfigSnapshot } from '@hotswap/config-snapshot';
+import type { ConfigSnapshot, SnapshotDelta } from '@hotswap/config-snapshot';
 import type { BackendStates__Output } from '@hotswap/proto';
 import type { SnapshotSource } from '../snapshot/compiled-snapshot';
 import type { TelemetrySample } from '../telemetry/telemetry-sample';
@@ -8,8 +8,11 @@ import type { TelemetrySample } from '../telemetry/telemetry-sample';
  * carry an id; the worker answers each with the same id.
  */
 export type PrimaryMessage =
-  /** Phase 1: validate nothing (the primary did), compile against the active snapshot, hold it. */
-  | { type: 'prepare'; requestId: number; snapshot: ConfigSnapshot; source: SnapshotSource }
+  /**
+   * Phase 1: validate nothing (the primary did), compile against the active snapshot, hold it. The snapshot comes
+   * whole, or as its changes from the one the worker runs (refused with `delta.` reasons when it runs another).
+   */
+  | { type: 'prepare'; requestId: number; change: SnapshotChange; source: SnapshotSource }
   /** Phase 2: swap in the held snapshot. */
   | { type: 'commit'; requestId: number }
   /** Another worker refused: drop the held snapshot. */
@@ -22,6 +25,9 @@ export type PrimaryMessage =
   | { type: 'telemetry'; requestId: number }
   /** Drain (GATEWAY_DRAIN_SECONDS) and exit. */
   | { type: 'stop' };
+
+/** A snapshot for a worker: whole, or as a delta on the one the worker runs. */
+export type SnapshotChange = { kind: 'full'; snapshot: ConfigSnapshot } | { kind: 'delta'; delta: SnapshotDelta };
 
 export type WorkerMessage =
   | { type: 'listening'; port: number }

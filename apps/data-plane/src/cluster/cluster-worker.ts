@@ -1,8 +1,10 @@
+import { applySnapshotDelta, deepFreeze, type ConfigSnapshot } from '@hotswap/config-snapshot';
 import type { DataPlaneConfig } from '../config/data-plane-config';
 import { startDataPlane, type DataPlane } from '../data-plane';
 import { Logger } from '../observability/logger';
 import type { PreparedSnapshot } from '../snapshot/snapshot-applier';
-import type { PrimaryMessage, WorkerMessage } from './cluster-messages';
+import { formatIssues } from '../snapshot/snapshot-compiler';
+import type { PrimaryMessage, SnapshotChange, WorkerMessage } from './cluster-messages';
 
 function send(message: WorkerMessage): void {
   process.send?.(message);
@@ -32,7 +34,13 @@ export async function runClusterWorker(config: DataPlaneConfig, workerId: number
     void started.then(async (dataPlane) => {
       switch (message.type) {
         case 'prepare': {
-          const outcome = dataPlane.applier.prepare(message.snapshot, message.source, { isValidated: true });
+          const snapshot = snapshotOf(dataPlane, message.change);
+          if ('reasons' in snapshot) {
+            held = undefined;
+            send({ type: 'prepared', requestId: message.requestId, reasons: snapshot.reasons });
+            return;
+          }
+          const outcome = dataPlane.applier.prepare(snapshot.value, message.source, { isValidated: true });
           held = outcome.status === 'prepared' ? outcome : undefined;
           send({
             type: 'prepared',
@@ -90,6 +98,19 @@ export async function runClusterWorker(config: DataPlaneConfig, workerId: number
   }
   resolveStarted(dataPlane);
   send({ type: 'listening', port: dataPlane.proxyPort });
+}
+
+/**
+ * The snapshot a prepare carries: whole, or rebuilt on the one this worker runs (sharing its unchanged routes and
+ * backends, which is what lets the compiler reuse their compiled form).
+ */
+function snapshotOf(dataPlane: DataPlane, change: SnapshotChange): { value: ConfigSnapshot } | { reasons: string[] } {
+  if (change.kind === 'full') return { value: change.snapshot };
+  const base = dataPlane.store.current?.compiled.snapshot;
+  if (!base) return { reasons: ['delta.base: this worker runs no snapshot'] };
+  const rebuilt = applySnapshotDelta(base, change.delta);
+  if (!rebuilt.ok) return { reasons: formatIssues(rebuilt.issues) };
+  return { value: deepFreeze(rebuilt.value) as unknown as ConfigSnapshot };
 }
 
 function appliedReply(dataPlane: DataPlane, requestId: number, reasons: string[]): WorkerMessage {

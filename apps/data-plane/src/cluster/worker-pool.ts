@@ -1,6 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { AddressInfo } from 'node:net';
-import type { ConfigSnapshot } from '@hotswap/config-snapshot';
+import { snapshotDeltaBetween, type ConfigSnapshot, type SnapshotDelta } from '@hotswap/config-snapshot';
 import type { BackendState__Output, BackendStates__Output } from '@hotswap/proto';
 import { AggregatorRegistry } from 'prom-client';
 import type { DataPlaneConfig } from '../config/data-plane-config';
@@ -8,7 +8,7 @@ import type { PrimaryRole, WorkerStatus } from '../data-plane';
 import type { Logger } from '../observability/logger';
 import type { SnapshotSource } from '../snapshot/compiled-snapshot';
 import type { TelemetrySample } from '../telemetry/telemetry-sample';
-import type { PrimaryMessage, WorkerMessage } from './cluster-messages';
+import type { PrimaryMessage, SnapshotChange, WorkerMessage } from './cluster-messages';
 
 /** A worker that dies within this long of its start is restarted after RESTART_DELAY_MS (no crash loop at full speed). */
 const QUICK_DEATH_MS = 5_000;
@@ -127,8 +127,29 @@ export class WorkerPool implements PrimaryRole {
 
   readonly applyOnWorkers = async (snapshot: ConfigSnapshot, source: SnapshotSource): Promise<string[]> => {
     const targets = [...this.entries.values()];
+    const active = this.active?.snapshot;
+    let delta: SnapshotDelta | undefined;
+    // A worker running the pod's active snapshot gets only the changes (IPC of a whole snapshot costs its size).
+    const changeFor = (entry: WorkerEntry): SnapshotChange => {
+      if (active === undefined || entry.version !== active.version || entry.hash !== active.hash) {
+        return { kind: 'full', snapshot };
+      }
+      delta ??= snapshotDeltaBetween(active, snapshot);
+      return { kind: 'delta', delta };
+    };
+    const prepare = (entry: WorkerEntry, change: SnapshotChange) =>
+      this.request(entry, { type: 'prepare', change, source });
     const prepared = await Promise.all(
-      targets.map((entry) => this.request(entry, { type: 'prepare', snapshot, source })),
+      targets.map(async (entry) => {
+        const change = changeFor(entry);
+        const reply = await prepare(entry, change);
+        const isBaseRefused =
+          change.kind === 'delta' &&
+          reply?.type === 'prepared' &&
+          reply.reasons.length > 0 &&
+          reply.reasons.every((reason) => reason.startsWith('delta.'));
+        return isBaseRefused ? prepare(entry, { kind: 'full', snapshot }) : reply;
+      }),
     );
     const reasons = new Set<string>();
     for (const reply of prepared)
