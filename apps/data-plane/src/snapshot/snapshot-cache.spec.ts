@@ -23,6 +23,17 @@ describe('SnapshotCache', () => {
     expect(await cache.read(files[0]!)).toMatchObject({ version: 11 });
   });
 
+  it('coalesces a burst: a snapshot still waiting to be written is replaced by the newer one', async () => {
+    const cache = new SnapshotCache(dir, 3);
+    await cache.write(aSnapshot({}, { version: 1 }));
+    const paths = await Promise.all([2, 3, 4].map((version) => cache.write(aSnapshot({}, { version }))));
+    const newest = join(dir, SnapshotCache.fileNameOf(aSnapshot({}, { version: 4 })));
+    expect(paths).toEqual([newest, newest, newest]);
+    expect(readdirSync(dir).sort()).toEqual(
+      [1, 4].map((version) => SnapshotCache.fileNameOf(aSnapshot({}, { version }))).sort(),
+    );
+  });
+
   it('lists nothing when the folder does not exist', async () => {
     expect(await new SnapshotCache(join(dir, 'missing'), 3).listNewestFirst()).toEqual([]);
   });

@@ -12,6 +12,8 @@ const FILE = /^snapshot-(\d{12})-([0-9a-f]{16})\.json$/;
  */
 export class SnapshotCache {
   private writing: Promise<unknown> = Promise.resolve();
+  /** The write waiting behind the one in progress, if any: a newer snapshot takes its place. */
+  private queued: { snapshot: ConfigSnapshot; done: Promise<string> } | undefined;
 
   constructor(
     readonly dir: string,
@@ -23,11 +25,24 @@ export class SnapshotCache {
     return `snapshot-${String(snapshot.version).padStart(12, '0')}-${snapshot.hash.slice(0, 16)}.json`;
   }
 
-  /** Writes a snapshot and removes all but the newest `keep` ones. Writes are serialized. Returns the file path. */
+  /**
+   * Writes a snapshot and removes all but the newest `keep` ones. Writes are serialized, and coalesce: a snapshot
+   * that is still waiting for the write in progress is replaced by a newer one (a burst of changes writes the first
+   * and the last, not each in between). Resolves with the path written, that of the newer one when replaced.
+   */
   write(snapshot: ConfigSnapshot): Promise<string> {
-    const done = this.writing.then(() => this.writeNow(snapshot));
-    this.writing = done.catch(() => undefined);
-    return done;
+    if (this.queued !== undefined) {
+      this.queued.snapshot = snapshot;
+      return this.queued.done;
+    }
+    const entry = { snapshot } as { snapshot: ConfigSnapshot; done: Promise<string> };
+    entry.done = this.writing.then(() => {
+      if (this.queued === entry) this.queued = undefined;
+      return this.writeNow(entry.snapshot);
+    });
+    this.queued = entry;
+    this.writing = entry.done.catch(() => undefined);
+    return entry.done;
   }
 
   /** Snapshot files, newest version first. */
