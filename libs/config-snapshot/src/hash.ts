@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import type { RouteConfig, SnapshotContent } from './schema';
+import type { BackendConfig, RouteConfig, SnapshotContent } from './schema';
 
 /** JSON with object keys sorted at every depth: equal values give equal text. */
 export function canonicalJson(value: unknown): string {
@@ -22,15 +22,52 @@ function sortKeys(value: unknown): unknown {
 /**
  * The sha256 hex digest of a snapshot's content (schema version, settings, routes, backends). Identity fields
  * (version, previous version, audit id, creation time) are not covered, so a rollback to old content yields the
- * old hash again. A route's `trafficSplit: null` is not covered (it is the default).
+ * old hash again. A route's `trafficSplit: null` is not covered (it is the default). The canonical JSON of a
+ * deep-frozen route or backend is remembered by object: a snapshot sharing entities with the previous one
+ * serializes only its new ones.
  */
 export function hashSnapshotContent(content: SnapshotContent): string {
   return hashCanonicalParts(
     content.schemaVersion,
     content.settings,
-    content.routes.map((route) => canonicalJson(canonicalRoute(route))),
-    content.backends.map((backend) => canonicalJson(backend)),
+    content.routes.map(canonicalRouteJson),
+    content.backends.map(canonicalBackendJson),
   );
+}
+
+/** By entity object: an entity left unchanged is the same deep-frozen object in the next snapshot. */
+const canonicalJsonOfRoute = new WeakMap<RouteConfig, string>();
+const canonicalJsonOfBackend = new WeakMap<BackendConfig, string>();
+
+function canonicalRouteJson(route: RouteConfig): string {
+  let json = canonicalJsonOfRoute.get(route);
+  if (json === undefined) {
+    json = canonicalJson(canonicalRoute(route));
+    if (isDeepFrozen(route)) canonicalJsonOfRoute.set(route, json);
+  }
+  return json;
+}
+
+function canonicalBackendJson(backend: BackendConfig): string {
+  let json = canonicalJsonOfBackend.get(backend);
+  if (json === undefined) {
+    json = canonicalJson(backend);
+    if (isDeepFrozen(backend)) canonicalJsonOfBackend.set(backend, json);
+  }
+  return json;
+}
+
+/**
+ * Whether `value` and every object reachable from it through enumerable own properties are frozen: plain data for
+ * which that holds can never change, so what is derived from it may be remembered by object.
+ */
+export function isDeepFrozen(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return true;
+  if (!Object.isFrozen(value)) return false;
+  for (const key of Object.keys(value)) {
+    if (!isDeepFrozen((value as Record<string, unknown>)[key])) return false;
+  }
+  return true;
 }
 
 /** A route as the content hash covers it: without `trafficSplit` when it is null. */
@@ -61,6 +98,12 @@ export function hashCanonicalParts(
   return hash.digest('hex');
 }
 
+/** Parts per `hash.update`: a call per part costs more than hashing it; one string of all of them costs memory. */
+const PARTS_PER_UPDATE = 128;
+
 function updateJoined(hash: Hash, parts: readonly string[]): void {
-  parts.forEach((part, index) => hash.update(index === 0 ? part : `,${part}`));
+  for (let start = 0; start < parts.length; start += PARTS_PER_UPDATE) {
+    if (start > 0) hash.update(',');
+    hash.update(parts.slice(start, start + PARTS_PER_UPDATE).join(','));
+  }
 }
