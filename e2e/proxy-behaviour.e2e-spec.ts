@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Agent, type IncomingMessage, type ServerResponse } from 'node:http';
 import {
   circuitBreakerSchema,
   rateLimitSchema,
@@ -18,6 +18,7 @@ import {
   startTestBackend,
   type TestBackend,
 } from '@hotswap/testing';
+import { ConsistentHashRing, hashClientAddress } from '../apps/data-plane/src/proxy/consistent-hash';
 import { defineGatewayConfig, type GatewayConfig } from './support/gateway-config';
 import { SNAPSHOT_SOURCES, startGatewayUnderTest, type GatewayUnderTest } from './support/gateway-under-test';
 
@@ -466,7 +467,26 @@ describe.each(SNAPSHOT_SOURCES)('traffic management from the %s', (source) => {
   });
 
   it('keeps a client on one backend with IPHash, and sends a Direct route to its first backend', async () => {
-    expect(new Set(await backendsOf('/sticky/x', 6)).size).toBe(1);
+    // Each client connects from its own loopback address (the key IPHash hashes); the data plane's own ring says
+    // where each belongs.
+    const stickyBackendIds = ['alpha', 'beta'];
+    const ring = ConsistentHashRing.of(stickyBackendIds.map((backendId) => ({ backendId })));
+    const clientAddresses = Array.from({ length: 8 }, (_, n) => `127.0.0.${n + 1}`);
+    const backendOf = (address: string) =>
+      stickyBackendIds[ring.ownerAt(ring.firstAtOrAfter(hashClientAddress(address)))] as string;
+    const expected = Object.fromEntries(clientAddresses.map((address) => [address, Array(3).fill(backendOf(address))]));
+    // Neither "always the first backend" nor "always one backend" could pass.
+    expect(new Set(clientAddresses.map(backendOf))).toEqual(new Set(stickyBackendIds));
+    const seen: Record<string, string[]> = {};
+    for (const address of clientAddresses) {
+      const agent = new Agent({ keepAlive: false, localAddress: address });
+      seen[address] = [];
+      for (let index = 0; index < 3; index++) {
+        seen[address].push((await send(`${gateway.proxyUrl}/sticky/x`, { agent })).json?.backend ?? '-');
+      }
+      agent.destroy();
+    }
+    expect(seen).toEqual(expected);
     expect(await backendsOf('/direct/x', 3)).toEqual(['alpha', 'alpha', 'alpha']);
   });
 

@@ -1,4 +1,6 @@
+import { Client } from 'pg';
 import { expectEventually, startTestBackend, type TestBackend } from '@hotswap/testing';
+import { ADVISORY_LOCK_CLASS, AdvisoryLock } from '../../apps/control-plane/src/database/advisory-locks';
 import {
   createEmptyDatabase,
   GatewayHarness,
@@ -9,6 +11,17 @@ import {
 import { startLoadLoop } from '../support/load-loop';
 
 const BURST = 120;
+
+/** Sessions of this database waiting for the snapshots lock: configuration writes held in their transaction. */
+async function writesWaitingForTheLock(client: Client): Promise<number> {
+  const { rows } = await client.query<{ waiting: number }>(
+    `SELECT count(*)::int AS waiting FROM pg_locks
+      WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+        AND classid = $1 AND objid = $2 AND objsubid = 2 AND NOT granted`,
+    [ADVISORY_LOCK_CLASS, AdvisoryLock.snapshots],
+  );
+  return rows[0]?.waiting ?? 0;
+}
 
 describe('fault: the control plane is SIGKILLed during a burst of concurrent writes', () => {
   let database: { url: string; drop(): Promise<void> };
@@ -49,8 +62,10 @@ describe('fault: the control plane is SIGKILLed during a burst of concurrent wri
     const ids = Array.from({ length: BURST }, (_, n) => `burst-${n}`);
     const acknowledged = new Set<string>();
     const unanswered = new Set<string>();
-    const writes = ids.map((id) =>
-      harness
+    const inFlight = new Set<string>();
+    const write = (id: string) => {
+      inFlight.add(id);
+      return harness
         .api(controlPlane, 'POST', '/routes', {
           routeId: id,
           name: id,
@@ -62,16 +77,33 @@ describe('fault: the control plane is SIGKILLed during a burst of concurrent wri
             if (status === 201) acknowledged.add(id);
           },
           () => unanswered.add(id),
-        ),
-    );
+        )
+        .finally(() => inFlight.delete(id));
+    };
+    const writes = ids.slice(0, BURST / 2).map(write);
     await expectEventually(() => expect(acknowledged.size).toBeGreaterThanOrEqual(5), { timeoutMs: 30_000 });
+
+    // The test's own transaction takes the lock every configuration write takes first: from now on none can commit,
+    // and the rest of the burst is sent while it is held.
+    const lockHolder = new Client({ connectionString: database.url });
+    await lockHolder.connect();
     const ports = {
       http: Number(new URL(controlPlane.httpUrl).port),
       grpc: Number(controlPlane.grpcTarget.split(':')[1]),
     };
-    await controlPlane.stop('SIGKILL');
+    try {
+      await lockHolder.query('BEGIN');
+      await lockHolder.query('SELECT pg_advisory_xact_lock($1, $2)', [ADVISORY_LOCK_CLASS, AdvisoryLock.snapshots]);
+      writes.push(...ids.slice(BURST / 2).map(write));
+      await expectEventually(async () => expect(await writesWaitingForTheLock(lockHolder)).toBeGreaterThan(0));
+      // The kill comes mid-burst: writes sent, held in their transactions, not answered.
+      expect(inFlight.size).toBeGreaterThan(0);
+      await controlPlane.stop('SIGKILL');
+    } finally {
+      // Ending the session rolls its transaction back and releases the lock.
+      await lockHolder.end();
+    }
     await Promise.all(writes);
-    // The kill came mid-burst: some writes never got an answer.
     expect(unanswered.size).toBeGreaterThan(0);
 
     controlPlane = await harness.startControlPlane(ports);
