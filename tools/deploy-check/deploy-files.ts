@@ -4,6 +4,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { envVarsReadIn } from './env-reads';
 
 /** The repository root. */
 export const ROOT = resolve(__dirname, '../..');
@@ -185,27 +186,22 @@ export function imageEnvironment(chain: DockerStage[]): Record<string, string> {
 }
 
 /**
- * The environment variables an app reads: its `config/` folder is the only reader of process.env (STYLE), so every
- * UPPER_SNAKE key of a schema object there and every `env.NAME` / `env['NAME']` access counts.
+ * The environment variables an app reads: its `config/` folder is the only reader of process.env (STYLE), and the
+ * shared parsers it imports and hands its environment to (`libs/<lib>/src/*-config.ts`: the OTEL_* variables) read
+ * the rest. What counts as a read is envVarsReadIn's.
  */
 export function envVarsReadBy(app: AppName): Set<string> {
   const names = new Set<string>();
-  const dir = `apps/${app}/src/config`;
-  for (const file of listRepoFiles(dir).filter((path) => path.endsWith('.ts') && !path.endsWith('.spec.ts'))) {
+  const configFiles = listRepoFiles(`apps/${app}/src/config`).filter(
+    (path) => path.endsWith('.ts') && !path.endsWith('.spec.ts'),
+  );
+  for (const file of configFiles) {
     const source = readRepoFile(file);
-    const patterns = [
-      /^\s*['"]?([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)['"]?\s*:/gm,
-      /\benv\.([A-Z][A-Z0-9_]*)\b/g,
-      /\benv\[['"]([A-Z][A-Z0-9_]*)['"]\]/g,
-    ];
-    for (const pattern of patterns) for (const match of source.matchAll(pattern)) names.add(match[1] as string);
-    // A shared parser the config module calls with its environment (@hotswap/observability: the OTEL_* variables).
-    for (const [, lib] of source.matchAll(/from '@hotswap\/([a-z-]+)'/g)) {
-      const parsers = listRepoFiles(`libs/${lib as string}/src`).filter((path) => /-config\.ts$/.test(path));
-      for (const parser of parsers) {
-        for (const match of readRepoFile(parser).matchAll(/'([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)'/g))
-          names.add(match[1] as string);
-      }
+    const parsers = [...source.matchAll(/from '@hotswap\/([a-z-]+)'/g)].flatMap(([, lib]) =>
+      listRepoFiles(`libs/${lib as string}/src`).filter((path) => /-config\.ts$/.test(path)),
+    );
+    for (const text of [source, ...parsers.map(readRepoFile)]) {
+      for (const name of envVarsReadIn(text)) names.add(name);
     }
   }
   return names;

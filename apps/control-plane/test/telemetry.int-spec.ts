@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import {
   emptyLatencyHistogram,
@@ -16,22 +15,14 @@ import {
   type TrafficSeries,
 } from '@hotswap/proto';
 import { expectEventually } from '@hotswap/testing';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Client } from 'pg';
-import { createApp } from '../src/app';
-import { loadAppConfig, type AppConfig } from '../src/config/app-config';
-import { RAISED_RATE_LIMITS_ENV } from './support/test-app';
-import { TokenService } from '../src/modules/auth/token.service';
-import { DiscoveryGrpcServer } from '../src/modules/fleet/discovery.grpc';
 import { TelemetryService } from '../src/modules/telemetry/telemetry.service';
+import { API, startTestApp, type TestApp } from './support/test-app';
 import { createTestDatabase, type TestDatabase } from './support/test-database';
-
-const API = '/api/v1/gateway';
-const JWT_SECRET = 'telemetry-test-secret-telemetry-test-secret-01';
 
 let db: TestDatabase;
 let sql: Client;
-let replica: Replica;
+let replica: TestApp;
 
 beforeAll(async () => {
   db = await createTestDatabase('hotswap_telemetry');
@@ -117,13 +108,13 @@ describe('telemetry from data planes', () => {
     await again.acknowledged(1);
     again.send(aReport(again, 2, { series: [aSeries(routeId, backendId, { at10: 3 })] }));
     await again.acknowledged(2);
-    expect(replica.telemetry.routeStatistics(routeId).requests).toBe(13);
+    expect(replica.app.get(TelemetryService).routeStatistics(routeId).requests).toBe(13);
 
     // A new boot starts its sequences again.
     const rebooted = connectReporter(replica, { dataPlaneId: first.dataPlaneId });
     rebooted.send(aReport(rebooted, 1, { series: [aSeries(routeId, backendId, { at10: 1 })] }));
     await rebooted.acknowledged(1);
-    expect(replica.telemetry.routeStatistics(routeId).requests).toBe(14);
+    expect(replica.app.get(TelemetryService).routeStatistics(routeId).requests).toBe(14);
     again.close();
     rebooted.close();
   });
@@ -142,14 +133,14 @@ describe('telemetry from data planes', () => {
     );
     await reporter.acknowledged(1);
 
-    const comparison = await replica.telemetry.compareVariants(routeId, since);
+    const comparison = await replica.app.get(TelemetryService).compareVariants(routeId, since);
     expect(comparison.stable).toMatchObject({ requestCount: 95, errorCount: 1, errorRate: 0.010526 });
     expect(comparison.canary).toMatchObject({ requestCount: 20, errorCount: 4, errorRate: 0.2 });
     expect(comparison.preview).toMatchObject({ requestCount: 0, errorRate: 0, p99: 0 });
     expect(comparison.stable.p99).toBeLessThanOrEqual(10);
     expect(comparison.canary.p99).toBeGreaterThan(80);
     // An older start than the in-memory horizon reads PostgreSQL: the same figures.
-    const fromDatabase = await replica.telemetry.compareVariants(routeId, Date.now() - 30 * 60_000);
+    const fromDatabase = await replica.app.get(TelemetryService).compareVariants(routeId, Date.now() - 30 * 60_000);
     expect(fromDatabase.canary).toMatchObject({ requestCount: 20, errorCount: 4 });
     expect(fromDatabase.stable).toMatchObject({ requestCount: 95, errorCount: 1 });
     reporter.close();
@@ -178,7 +169,7 @@ describe('telemetry from data planes', () => {
       await Promise.all([onA.acknowledged(1), onB.acknowledged(1)]);
       for (const target of [replica, other]) {
         await expectEventually(() =>
-          expect(target.telemetry.routeStatistics(routeId)).toMatchObject({ requests: 42, errors: 3 }),
+          expect(target.app.get(TelemetryService).routeStatistics(routeId)).toMatchObject({ requests: 42, errors: 3 }),
         );
       }
       onA.close();
@@ -218,57 +209,12 @@ describe('telemetry from data planes', () => {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-interface Replica {
-  app: NestExpressApplication;
-  baseUrl: string;
-  grpcTarget: string;
-  telemetry: TelemetryService;
-  request(
-    method: string,
-    path: string,
-    options?: { body?: unknown; as?: 'Admin' | 'Viewer' | null },
-  ): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
-  close(): Promise<void>;
+/** A control plane of the gateway on the shared database; its data-plane streams need no token. */
+function startReplica(instanceId: string): Promise<TestApp> {
+  return startTestApp({ CONTROL_PLANE_INSTANCE_ID: instanceId, DATA_PLANE_TOKENS: '' }, { database: db });
 }
 
-async function startReplica(instanceId: string): Promise<Replica> {
-  const env = loadAppConfig({
-    ...RAISED_RATE_LIMITS_ENV,
-    NODE_ENV: 'test',
-    DATABASE_URL: db.url,
-    JWT_SECRET,
-    LOG_LEVEL: 'error',
-    CONTROL_PLANE_INSTANCE_ID: instanceId,
-  });
-  const config: AppConfig = Object.freeze({ ...env, grpc: Object.freeze({ host: '127.0.0.1', port: 0 }) });
-  const app = await createApp(config);
-  await app.listen(0, '127.0.0.1');
-  const { port } = app.getHttpServer().address() as AddressInfo;
-  const tokens = new TokenService(config.auth);
-  let isClosed = false;
-  return {
-    app,
-    baseUrl: `http://127.0.0.1:${port}`,
-    grpcTarget: `127.0.0.1:${app.get(DiscoveryGrpcServer).port}`,
-    telemetry: app.get(TelemetryService),
-    async request(method, path, options = {}) {
-      const as = options.as === undefined ? 'Admin' : options.as;
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
-      if (as) headers['authorization'] = `Bearer ${tokens.issue({ sub: `telemetry-${as}`, role: as })}`;
-      const body = options.body === undefined ? undefined : JSON.stringify(options.body);
-      const response = await fetch(`http://127.0.0.1:${port}${path}`, { method, headers, body });
-      const text = await response.text();
-      return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
-    },
-    async close() {
-      if (isClosed) return;
-      isClosed = true;
-      await app.close();
-    },
-  };
-}
-
-async function createRoute(target: Replica): Promise<{ routeId: string; backendId: string }> {
+async function createRoute(target: TestApp): Promise<{ routeId: string; backendId: string }> {
   const name = `telemetry-${randomUUID().slice(0, 8)}`;
   const created = await target.request('POST', `${API}/routes`, {
     body: { name, pathPattern: `/${name}/**`, backends: [{ name, url: `http://127.0.0.1:9/${name}` }] },
@@ -288,7 +234,7 @@ interface TestReporter {
   close(): void;
 }
 
-function connectReporter(target: Replica, identity: { dataPlaneId?: string; bootId?: string } = {}): TestReporter {
+function connectReporter(target: TestApp, identity: { dataPlaneId?: string; bootId?: string } = {}): TestReporter {
   const { Telemetry } = loadTelemetryProto().hotswap.telemetry.v1;
   const client: TelemetryClient = new Telemetry(target.grpcTarget, grpc.credentials.createInsecure(), {
     ...GRPC_CHANNEL_OPTIONS,

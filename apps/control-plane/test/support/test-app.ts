@@ -5,6 +5,7 @@ import { createApp } from '../../src/app';
 import { loadAppConfig, type AppConfig } from '../../src/config/app-config';
 import type { Role } from '../../src/modules/auth/roles';
 import { TokenService } from '../../src/modules/auth/token.service';
+import { DiscoveryGrpcServer } from '../../src/modules/fleet/discovery.grpc';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 // Responses are asserted field by field in tests: a loose body type keeps them short.
@@ -31,13 +32,24 @@ export interface RequestOptions {
 export interface TestApp {
   app: NestExpressApplication;
   baseUrl: string;
+  /** `host:port` of its gRPC server (data-plane streams, management API). */
+  grpcTarget: string;
   config: AppConfig;
   db: TestDatabase;
   /** A direct connection to the test database, for assertions. */
   sql: Client;
   tokens: TokenService;
   request<T = Json>(method: string, path: string, options?: RequestOptions): Promise<ApiResponse<T>>;
+  /** Stops the app and drops its database unless it was given one; a second call does nothing more. */
   close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  /**
+   * A database the caller created and drops: several test apps on one database are replicas of one gateway.
+   * Without it, the app gets a database of its own.
+   */
+  database?: TestDatabase;
 }
 
 export const API = '/api/v1/gateway';
@@ -56,8 +68,9 @@ export const RAISED_RATE_LIMITS_ENV = {
 };
 
 /** `env`: further environment variables of the control plane (REDIS_URL, DEPLOYMENT_* ...). */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const db = await createTestDatabase();
+export async function startTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
+  const ownsDatabase = options.database === undefined;
+  const db = options.database ?? (await createTestDatabase());
   const config: AppConfig = {
     ...loadAppConfig({
       NODE_ENV: 'test',
@@ -80,6 +93,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   sql.on('error', () => undefined);
   await sql.connect();
   const tokens = new TokenService(config.auth);
+  let closed: Promise<void> | undefined;
 
   async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { ...options.headers };
@@ -102,15 +116,19 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   return {
     app,
     baseUrl,
+    grpcTarget: `127.0.0.1:${app.get(DiscoveryGrpcServer).port as number}`,
     config,
     db,
     sql,
     tokens,
     request,
-    async close() {
-      await sql.end().catch(() => undefined);
-      await app.close();
-      await db.drop();
+    close() {
+      closed ??= (async () => {
+        await sql.end().catch(() => undefined);
+        await app.close();
+        if (ownsDatabase) await db.drop();
+      })();
+      return closed;
     },
   };
 }

@@ -1,10 +1,9 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Post, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
-  ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -16,10 +15,11 @@ import { openApiSchemaOf } from '../../common/http/openapi';
 import { IdParamPipe } from '../../common/http/id-param';
 import { ZodValidationPipe } from '../../common/http/zod-validation';
 import { CurrentActor } from '../auth/principal';
+import { ApprovalDecision, ApprovalDecisionEndpoint } from '../approvals/approval-decision.decorators';
+import type { ApprovalDecisionBody } from '../approvals/dto/approval-decision.dto';
 import { Roles } from '../auth/roles.decorator';
 import {
   listRollbacksQuerySchema,
-  rollbackDecisionBodySchema,
   rollbackRequestBodySchema,
   type ConfigRollbackView,
   type RollbackRequestBody,
@@ -71,27 +71,25 @@ export class ConfigRollbackController {
     return this.rollbacks.get(rollbackId);
   }
 
-  @Post('rollbacks/:rollbackId/approve')
-  @HttpCode(200)
-  @Roles('Admin')
-  @ApiOperation({ summary: 'Approve a pending config rollback (Admin; not your own); it is applied at once' })
-  @ApiForbiddenResponse({ description: 'FORBIDDEN: not an Admin, or your own rollback' })
-  @ApiConflictResponse({ description: 'CONFLICT: not pending (decided or expired), or a deployment is in flight' })
+  @ApprovalDecisionEndpoint('rollbacks/:rollbackId/approve', {
+    summary: 'Approve a pending config rollback (Admin; not your own); it is applied at once',
+    forbidden: 'FORBIDDEN: not an Admin, or your own rollback',
+    conflict: 'CONFLICT: not pending (decided or expired), or a deployment is in flight',
+  })
   approve(
     @Param('rollbackId', new IdParamPipe('Config rollback')) rollbackId: string,
-    @Body(new ZodValidationPipe(rollbackDecisionBodySchema)) body: z.output<typeof rollbackDecisionBodySchema>,
+    @ApprovalDecision() body: ApprovalDecisionBody,
     @CurrentActor() actor: Actor,
   ): Promise<ConfigRollbackView> {
     return this.rollbacks.approve(rollbackId, body.comment, actor);
   }
 
-  @Post('rollbacks/:rollbackId/reject')
-  @HttpCode(200)
-  @Roles('Admin')
-  @ApiOperation({ summary: 'Reject a pending config rollback (Admin; not your own)' })
+  @ApprovalDecisionEndpoint('rollbacks/:rollbackId/reject', {
+    summary: 'Reject a pending config rollback (Admin; not your own)',
+  })
   reject(
     @Param('rollbackId', new IdParamPipe('Config rollback')) rollbackId: string,
-    @Body(new ZodValidationPipe(rollbackDecisionBodySchema)) body: z.output<typeof rollbackDecisionBodySchema>,
+    @ApprovalDecision() body: ApprovalDecisionBody,
     @CurrentActor() actor: Actor,
   ): Promise<ConfigRollbackView> {
     return this.rollbacks.reject(rollbackId, body.comment, actor);

@@ -8,10 +8,6 @@ export const rollbackRequestBodySchema = z.strictObject({
 });
 export type RollbackRequestBody = z.output<typeof rollbackRequestBodySchema>;
 
-export const rollbackDecisionBodySchema = z
-  .strictObject({ comment: z.string().min(1).max(2000).optional() })
-  .default({});
-
 export const listRollbacksQuerySchema = z.strictObject({
   status: z.enum(['Pending', 'Applied', 'Rejected']).optional(),
 });

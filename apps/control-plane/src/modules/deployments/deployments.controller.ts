@@ -5,7 +5,6 @@ import {
   ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
-  ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -18,12 +17,13 @@ import type { Page } from '../../common/http/pagination';
 import { IdParamPipe } from '../../common/http/id-param';
 import { ZodValidationPipe } from '../../common/http/zod-validation';
 import { CurrentActor } from '../auth/principal';
+import { ApprovalDecision, ApprovalDecisionEndpoint } from '../approvals/approval-decision.decorators';
+import type { ApprovalDecisionBody } from '../approvals/dto/approval-decision.dto';
 import { Roles } from '../auth/roles.decorator';
 import { DeploymentsService } from './deployments.service';
 import {
   createDeploymentBodySchema,
   createDeploymentExample,
-  decisionBodySchema,
   listDeploymentsQuerySchema,
   pauseBodySchema,
   promoteBodySchema,
@@ -98,28 +98,24 @@ export class DeploymentsController {
   }
 
   @RateLimited('deployments')
-  @Post(':deploymentId/approve')
-  @HttpCode(200)
-  @Roles('Admin')
-  @ApiOperation({ summary: 'Approve a pending deployment (Admin; not your own); it starts at once' })
-  @ApiForbiddenResponse({ description: 'FORBIDDEN: not an Admin, or your own deployment' })
-  @ApiConflictResponse({ description: 'CONFLICT: not awaiting approval' })
+  @ApprovalDecisionEndpoint(':deploymentId/approve', {
+    summary: 'Approve a pending deployment (Admin; not your own); it starts at once',
+    forbidden: 'FORBIDDEN: not an Admin, or your own deployment',
+    conflict: 'CONFLICT: not awaiting approval',
+  })
   approve(
     @Param('deploymentId', new IdParamPipe('Deployment')) deploymentId: string,
-    @Body(new ZodValidationPipe(decisionBodySchema)) body: z.output<typeof decisionBodySchema>,
+    @ApprovalDecision() body: ApprovalDecisionBody,
     @CurrentActor() actor: Actor,
   ): Promise<DeploymentView> {
     return this.deployments.approve(deploymentId, body.comment, actor);
   }
 
   @RateLimited('deployments')
-  @Post(':deploymentId/reject')
-  @HttpCode(200)
-  @Roles('Admin')
-  @ApiOperation({ summary: 'Reject a pending deployment (Admin; not your own)' })
+  @ApprovalDecisionEndpoint(':deploymentId/reject', { summary: 'Reject a pending deployment (Admin; not your own)' })
   reject(
     @Param('deploymentId', new IdParamPipe('Deployment')) deploymentId: string,
-    @Body(new ZodValidationPipe(decisionBodySchema)) body: z.output<typeof decisionBodySchema>,
+    @ApprovalDecision() body: ApprovalDecisionBody,
     @CurrentActor() actor: Actor,
   ): Promise<DeploymentView> {
     return this.deployments.reject(deploymentId, body.comment, actor);

@@ -12,6 +12,7 @@ import type { z } from 'zod';
 import { ValidationError } from '../../common/errors/gateway-error';
 import type { Actor } from '../../common/http/actor';
 import { parseInput, parsePatch } from '../../common/http/zod-validation';
+import { approvalDecisionBodySchema } from '../approvals/dto/approval-decision.dto';
 import type { Role } from '../auth/roles';
 import type { TokenService } from '../auth/token.service';
 import type { ManagementRateLimiter } from '../management-rate-limits/management-rate-limiter';
@@ -26,7 +27,6 @@ import {
 import type { DeploymentsService } from '../deployments/deployments.service';
 import {
   createDeploymentBodySchema,
-  decisionBodySchema,
   listDeploymentsQuerySchema,
   pauseBodySchema,
   promoteBodySchema,
@@ -266,7 +266,7 @@ export function deploymentHandlers({
       tokens,
       ADMIN,
       async (request, actor) => {
-        const { comment } = body(decisionBodySchema, { comment: request.comment });
+        const { comment } = body(approvalDecisionBodySchema, { comment: request.comment });
         return toDeploymentMessage(await deployments.approve(request.deploymentId, comment, actor));
       },
       deploymentOperations,
@@ -275,7 +275,7 @@ export function deploymentHandlers({
       tokens,
       ADMIN,
       async (request, actor) => {
-        const { comment } = body(decisionBodySchema, { comment: request.comment });
+        const { comment } = body(approvalDecisionBodySchema, { comment: request.comment });
         return toDeploymentMessage(await deployments.reject(request.deploymentId, comment, actor));
       },
       deploymentOperations,

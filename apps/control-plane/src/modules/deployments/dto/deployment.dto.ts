@@ -48,7 +48,6 @@ export const promoteBodySchema = z
   .strictObject({ targetPercentage: z.number().min(0).max(100).optional() })
   .default({});
 export const rollbackBodySchema = z.strictObject({ reason: z.string().min(1).max(2000).optional() }).default({});
-export const decisionBodySchema = z.strictObject({ comment: z.string().min(1).max(2000).optional() }).default({});
 export const pauseBodySchema = z.strictObject({ reason: z.string().min(1).max(2000).optional() }).default({});
 
 export interface DeploymentTransitionView {
