@@ -1,39 +1,40 @@
-import type { AddressInfo } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
-import { hashSnapshotContent, type ConfigSnapshot, type SnapshotContent } from '@hotswap/config-snapshot';
+import {
+  applySnapshotDelta,
+  hashSnapshotContent,
+  parseSnapshotDelta,
+  type ConfigSnapshot,
+  type SnapshotContent,
+} from '@hotswap/config-snapshot';
 import {
   GRPC_CHANNEL_OPTIONS,
+  SNAPSHOT_DELTA_ENCODING,
+  SNAPSHOT_DELTA_FEATURE,
   SNAPSHOT_ENCODING,
   decodeSnapshotPayload,
   loadDiscoveryProto,
   type ConfigDiscoveryClient,
+  type ControlPlaneMessage,
   type ControlPlaneMessage__Output,
   type DataPlaneMessage,
   type Snapshot__Output,
 } from '@hotswap/proto';
 import { expectEventually } from '@hotswap/testing';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Client } from 'pg';
-import { createApp } from '../src/app';
-import { loadAppConfig, type AppConfig } from '../src/config/app-config';
-import { RAISED_RATE_LIMITS_ENV } from './support/test-app';
 import type { Role } from '../src/modules/auth/roles';
-import { TokenService } from '../src/modules/auth/token.service';
 import { DataPlaneRepository } from '../src/modules/fleet/data-plane.repository';
-import { DiscoveryGrpcServer } from '../src/modules/fleet/discovery.grpc';
 import { DiscoveryService } from '../src/modules/fleet/discovery.service';
 import { DEFAULT_FLEET_OPTIONS } from '../src/modules/fleet/fleet.options';
 import { SnapshotFeed } from '../src/modules/fleet/snapshot-feed';
 import { LISTENER_APPLICATION_NAME } from '../src/database/notification.listener';
 import { CONFIG_SNAPSHOT_CHANNEL } from '../src/modules/snapshots/snapshot-store';
+import { fullSnapshotOf } from './support/pushed-snapshot';
+import { API, startTestApp, type TestApp } from './support/test-app';
 import { createTestDatabase, type TestDatabase } from './support/test-database';
-
-const API = '/api/v1/gateway';
-const JWT_SECRET = 'fleet-test-secret-fleet-test-secret-0123456789';
 
 let db: TestDatabase;
 let sql: Client;
-let replica: Replica;
+let replica: TestApp;
 let seq = 0;
 
 beforeAll(async () => {
@@ -62,7 +63,7 @@ describe('config discovery', () => {
       encoding: SNAPSHOT_ENCODING,
     });
     expect(pushed.nonce).not.toBe('');
-    const decoded = decodeSnapshotPayload(pushed.payload, pushed.encoding) as ConfigSnapshot;
+    const decoded = fullSnapshotOf(pushed);
     expect(decoded).toEqual(newest);
     expect(hashSnapshotContent(decoded as SnapshotContent)).toBe(pushed.hash);
     dp.close();
@@ -75,7 +76,7 @@ describe('config discovery', () => {
     const backend = await createBackend(replica);
     const pushed = await dp.nextSnapshot();
     expect(pushed.version).toBe(await latestVersion());
-    const decoded = decodeSnapshotPayload(pushed.payload, pushed.encoding) as ConfigSnapshot;
+    const decoded = fullSnapshotOf(pushed);
     expect(decoded.backends.map((b) => b.backendId)).toContain(backend.backendId);
     dp.close();
   });
@@ -113,6 +114,53 @@ describe('config discovery', () => {
     const list = await replica.request('GET', `${API}/data-planes`);
     expect(list.body.configVersion).toBe(await latestVersion());
     expect(list.body.items.find((i: { dataPlaneId: string }) => i.dataPlaneId === dataPlaneId).inSync).toBe(false);
+    dp.close();
+  });
+
+  it('sends a data plane that understands deltas each change as its changes from the version it runs', async () => {
+    const dp = connectDataPlane(replica, { dataPlaneId: uniqueId('delta'), features: [SNAPSHOT_DELTA_FEATURE] });
+    const first = await dp.nextSnapshot();
+    // Nothing runs there yet: the first snapshot goes in full.
+    const base = fullSnapshotOf(first);
+    dp.ack(first);
+
+    const backend = await createBackend(replica);
+    const pushed = await dp.nextSnapshot();
+    expect(pushed.encoding).toBe(SNAPSHOT_DELTA_ENCODING);
+    const decoded = decodeSnapshotPayload(pushed.payload, pushed.encoding);
+    if (decoded.kind !== 'delta') throw new Error('a delta was announced');
+    const delta = parseSnapshotDelta(decoded.delta);
+    if (!delta.ok) throw new Error(JSON.stringify(delta.issues));
+    expect(delta.value.base).toEqual({ version: base.version, hash: base.hash });
+    expect(delta.value.backends.upserted.map((b) => b.backendId)).toEqual([backend.backendId]);
+    expect(delta.value.routes).toEqual({ upserted: [], removed: [] });
+    const rebuilt = applySnapshotDelta(base, delta.value);
+    if (!rebuilt.ok) throw new Error(JSON.stringify(rebuilt.issues));
+    expect(rebuilt.value).toEqual(await snapshotOfVersion(pushed.version));
+    dp.close();
+  });
+
+  it('answers a Nack of a delta base with the same version in full, and records no rejection', async () => {
+    const dataPlaneId = uniqueId('delta-base');
+    const dp = connectDataPlane(replica, { dataPlaneId, features: [SNAPSHOT_DELTA_FEATURE] });
+    dp.ack(await dp.nextSnapshot());
+
+    await createBackend(replica);
+    const delta = await dp.nextSnapshot();
+    expect(delta.encoding).toBe(SNAPSHOT_DELTA_ENCODING);
+    dp.nack(delta, ['delta.base: is version 1; this data plane runs version 2']);
+    const full = await dp.nextSnapshot();
+    expect(full).toMatchObject({ version: delta.version, hash: delta.hash, encoding: SNAPSHOT_ENCODING });
+    expect(full.nonce).not.toBe(delta.nonce);
+    expect(fullSnapshotOf(full)).toEqual(await snapshotOfVersion(full.version));
+    dp.ack(full);
+
+    const item = await expectEventually(async () => {
+      const found = await dataPlaneInList(replica, dataPlaneId);
+      expect(found.activeVersion).toBe(full.version);
+      return found;
+    });
+    expect(item).toMatchObject({ inSync: true, lastNack: null });
     dp.close();
   });
 
@@ -284,7 +332,15 @@ describe('registry', () => {
     const dataPlaneId = uniqueId('heartbeat');
     session.receive({
       message: 'hello',
-      hello: { dataPlaneId, hostname: 'h', buildVersion: 'b', schemaVersion: 1, activeVersion: 0, activeHash: '' },
+      hello: {
+        dataPlaneId,
+        hostname: 'h',
+        buildVersion: 'b',
+        schemaVersion: 1,
+        activeVersion: 0,
+        activeHash: '',
+        features: [],
+      },
     });
     try {
       const lastSeen = async () => {
@@ -302,6 +358,59 @@ describe('registry', () => {
       await discovery.stop();
     }
     expect((await dataPlaneInList(replica, dataPlaneId)).connected).toBe(false);
+  });
+
+  it('re-syncs a data plane that keeps reporting the same wrong hash once, then with backoff, not on every heartbeat', async () => {
+    const discovery = new DiscoveryService(
+      replica.app.get(DataPlaneRepository),
+      replica.app.get(SnapshotFeed),
+      'replica-resync',
+      DEFAULT_FLEET_OPTIONS,
+      { log: () => undefined, warn: () => undefined },
+    );
+    discovery.start();
+    const sent: ControlPlaneMessage[] = [];
+    const session = discovery.open({ send: (message) => sent.push(message), fail: () => undefined });
+    const snapshots = () => sent.flatMap((message) => (message.snapshot ? [message.snapshot] : []));
+    try {
+      session.receive({
+        message: 'hello',
+        hello: {
+          dataPlaneId: uniqueId('resync'),
+          hostname: 'h',
+          buildVersion: 'b',
+          schemaVersion: 1,
+          activeVersion: 0,
+          activeHash: '',
+          features: [],
+        },
+      });
+      const pushed = await expectEventually(() => {
+        expect(snapshots()).toHaveLength(1);
+        return snapshots()[0]!;
+      });
+      const version = Number(pushed.version);
+      const wrong = { activeVersion: version, activeHash: 'e'.repeat(64) };
+      session.receive({
+        message: 'ack',
+        ack: { version, hash: wrong.activeHash, nonce: String(pushed.nonce), applyMs: 1 },
+      });
+      expect(snapshots()).toHaveLength(2);
+      expect(snapshots()[1]).toMatchObject({ version, hash: pushed.hash, encoding: SNAPSHOT_ENCODING });
+      // Its answer to the re-sync reports the wrong hash again, and so do its heartbeats: no further re-sync yet.
+      session.receive({
+        message: 'ack',
+        ack: { version, hash: wrong.activeHash, nonce: String(snapshots()[1]!.nonce), applyMs: 1 },
+      });
+      for (let beat = 0; beat < 5; beat++) session.receive({ message: 'heartbeat', heartbeat: wrong });
+      expect(snapshots()).toHaveLength(2);
+      // Back in sync, then diverged again (another hash): re-synced at once.
+      session.receive({ message: 'heartbeat', heartbeat: { activeVersion: version, activeHash: String(pushed.hash) } });
+      session.receive({ message: 'heartbeat', heartbeat: { activeVersion: version, activeHash: 'd'.repeat(64) } });
+      expect(snapshots()).toHaveLength(3);
+    } finally {
+      await discovery.stop();
+    }
   });
 
   it('counts its open streams in /metrics', async () => {
@@ -370,55 +479,9 @@ describe('several control-plane replicas on one database', () => {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-interface Replica {
-  app: NestExpressApplication;
-  baseUrl: string;
-  grpcTarget: string;
-  request(method: string, path: string, options?: { body?: unknown; as?: Role | null }): Promise<JsonResponse>;
-  close(): Promise<void>;
-}
-
-interface JsonResponse {
-  status: number;
-  // Asserted field by field.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  body: any;
-}
-
-/** A real control plane (createApp, as main.ts builds it) on free ports: HTTP and gRPC on port 0. */
-async function startReplica(instanceId: string): Promise<Replica> {
-  const env = loadAppConfig({
-    ...RAISED_RATE_LIMITS_ENV,
-    NODE_ENV: 'test',
-    DATABASE_URL: db.url,
-    JWT_SECRET,
-    LOG_LEVEL: 'error',
-    CONTROL_PLANE_INSTANCE_ID: instanceId,
-  });
-  const config: AppConfig = Object.freeze({ ...env, grpc: Object.freeze({ host: '127.0.0.1', port: 0 }) });
-  const app = await createApp(config);
-  await app.listen(0, '127.0.0.1');
-  const { port } = app.getHttpServer().address() as AddressInfo;
-  const tokens = new TokenService(config.auth);
-  let isClosed = false;
-  return {
-    app,
-    baseUrl: `http://127.0.0.1:${port}`,
-    grpcTarget: `127.0.0.1:${app.get(DiscoveryGrpcServer).port}`,
-    async request(method, path, options = {}) {
-      const as = options.as === undefined ? 'Admin' : options.as;
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
-      if (as) headers['authorization'] = `Bearer ${tokens.issue({ sub: `fleet-${as}`, role: as })}`;
-      const body = options.body === undefined ? undefined : JSON.stringify(options.body);
-      const response = await fetch(`http://127.0.0.1:${port}${path}`, { method, headers, body });
-      return { status: response.status, body: await response.json() };
-    },
-    async close() {
-      if (isClosed) return;
-      isClosed = true;
-      await app.close();
-    },
-  };
+/** A control plane of the gateway on the shared database; its data-plane streams need no token. */
+function startReplica(instanceId: string): Promise<TestApp> {
+  return startTestApp({ CONTROL_PLANE_INSTANCE_ID: instanceId, DATA_PLANE_TOKENS: '' }, { database: db });
 }
 
 /** A data plane's side of the discovery stream: a real grpc-js client of `proto/`. */
@@ -436,7 +499,7 @@ interface TestDataPlane {
 }
 
 function connectDataPlane(
-  target: Replica,
+  target: TestApp,
   hello: {
     dataPlaneId: string;
     hostname?: string;
@@ -444,6 +507,7 @@ function connectDataPlane(
     schemaVersion?: number;
     activeVersion?: number;
     activeHash?: string;
+    features?: string[];
   } | null,
 ): TestDataPlane {
   const { ConfigDiscovery } = loadDiscoveryProto().hotswap.discovery.v1;
@@ -512,7 +576,7 @@ function uniqueId(prefix: string): string {
 }
 
 /** Changes the configuration through the REST API (one transaction: change, audit row, snapshot, NOTIFY). */
-async function createBackend(target: Replica): Promise<{ backendId: string }> {
+async function createBackend(target: TestApp): Promise<{ backendId: string }> {
   const n = ++seq;
   const response = await target.request('POST', `${API}/backends`, {
     body: { name: `fleet-backend-${n}`, url: `http://127.0.0.1:${20_000 + n}` },
@@ -533,7 +597,14 @@ async function newestStoredSnapshot(): Promise<ConfigSnapshot> {
   return rows[0]!.snapshot;
 }
 
-async function dataPlaneInList(target: Replica, dataPlaneId: string, as: Role = 'Admin') {
+/** A version's snapshot as the REST API serves it. */
+async function snapshotOfVersion(version: number): Promise<ConfigSnapshot> {
+  const response = await replica.request('GET', `${API}/config/versions/${version}`);
+  expect(response.status).toBe(200);
+  return response.body as ConfigSnapshot;
+}
+
+async function dataPlaneInList(target: TestApp, dataPlaneId: string, as: Role = 'Admin') {
   const response = await target.request('GET', `${API}/data-planes`, { as });
   expect(response.status).toBe(200);
   const item = response.body.items.find((i: { dataPlaneId: string }) => i.dataPlaneId === dataPlaneId);

@@ -43,6 +43,9 @@ export interface DiscoverySessionContext {
 
 const MAX_DATA_PLANE_ID_LENGTH = 255;
 
+/** Re-syncs of a data plane that keeps reporting the same wrong hash: 30 s after the first, doubling up to 10 min. */
+export const RESYNC_BACKOFF = { initialMs: 30_000, maxMs: 600_000 } as const;
+
 /**
  * One data plane's stream, without the transport: waits for Hello, registers the data plane, pushes the newest
  * snapshot (unless the data plane runs it or cannot understand its schema), records each Ack and Nack.
@@ -59,7 +62,9 @@ const MAX_DATA_PLANE_ID_LENGTH = 255;
  *
  * Divergence: every Ack and Heartbeat reports the hash of what the data plane runs. When that differs from the hash
  * of the control plane's snapshot of the same version, the session records the divergence (the fleet view shows it)
- * and sends the newest snapshot again, in full, unless a push is in flight. The next Ack of the right hash ends it.
+ * and sends the newest snapshot again, in full, unless a push is in flight. The next Ack of the right hash ends it. A
+ * data plane that keeps reporting the same wrong hash is re-synced with backoff (RESYNC_BACKOFF), not on every
+ * heartbeat.
  */
 export class DiscoverySession {
   readonly connectionId = randomUUID();
@@ -71,6 +76,8 @@ export class DiscoverySession {
   private isDeltaUnderstood = false;
   /** The last snapshot pushed on this stream: what an Ack or Heartbeat of its version must match. */
   private lastPushed: { version: number; hash: string } | undefined;
+  /** The last re-sync after a divergence: for which reported version and hash, how many in a row, when. */
+  private resync: { version: number; hash: string; count: number; at: number } | undefined;
   private inFlight:
     { version: number; nonce: string; timer: NodeJS.Timeout; snapshot: PreparedSnapshot; isDelta: boolean } | undefined;
   private pending: PreparedSnapshot | undefined;
@@ -273,16 +280,25 @@ export class DiscoverySession {
     const newest = this.context.feed.current();
     const expected =
       newest?.version === version ? newest.hash : this.lastPushed?.version === version ? this.lastPushed.hash : null;
-    if (expected === null || expected === hash) return;
+    if (expected === null) return;
+    if (expected === hash) {
+      this.resync = undefined;
+      return;
+    }
     this.active = { version, hash };
-    this.context.logger.warn(
-      `data plane ${hello.dataPlaneId} diverged: it runs version ${version} with hash ${hash}, ` +
-        `the control plane's is ${expected}; re-sending the newest snapshot`,
-    );
     this.enqueue('record a divergence', () =>
       this.context.store.recordDivergence(hello.dataPlaneId, { version, expectedHash: expected, reportedHash: hash }),
     );
-    if (!this.inFlight && newest) this.push(newest, true);
+    const last = this.resync?.version === version && this.resync.hash === hash ? this.resync : undefined;
+    const now = Date.now();
+    if (!newest || this.inFlight || (last && now - last.at < resyncDelayMs(last.count))) return;
+    this.context.logger.warn(
+      `data plane ${hello.dataPlaneId} diverged: it runs version ${version} with hash ${hash}, ` +
+        `the control plane's is ${expected}; re-sending the newest snapshot` +
+        (last ? ` (re-sync ${last.count + 1} in a row)` : ''),
+    );
+    this.resync = { version, hash, count: (last?.count ?? 0) + 1, at: now };
+    this.push(newest, true);
   }
 
   private onNack(nack: Nack__Output): void {
@@ -336,6 +352,11 @@ export class DiscoverySession {
       );
     });
   }
+}
+
+/** How long after re-sync number `count` (1-based) of the same wrong hash the next one may go. */
+export function resyncDelayMs(count: number): number {
+  return Math.min(RESYNC_BACKOFF.maxMs, RESYNC_BACKOFF.initialMs * 2 ** Math.min(count - 1, 16));
 }
 
 /** The Hello as the registry keeps it, or why it is not acceptable. */
