@@ -86,6 +86,8 @@ export class SnapshotValidator {
     if (result.ok) {
       this.routes = byId(result.value.routes.map(rememberRoute), (route) => route.routeId);
       this.backends = byId(result.value.backends.map(rememberBackend), (backend) => backend.backendId);
+      // crossCheck keeps per-route results only for frozen routes: warmed now, the next snapshot pays for its changes.
+      crossCheck(result.value);
     }
     return result;
   }
