@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { Agent } from 'node:http';
-import { send, type HttpResult } from '@hotswap/testing';
+import { send, type HttpResult, seededRandom } from '@hotswap/testing';
 import { API, startTestApp, type TestApp } from './support/test-app';
 
 /**
@@ -12,18 +12,6 @@ const REQUESTS = Number(process.env['FUZZ_REQUESTS'] ?? 1200);
 /** About 15 s alone on a 2-core machine; the margin is for a machine busy with other suites. */
 const FUZZ_TIMEOUT_MS = 180_000;
 const CONCURRENCY = 8;
-
-/** mulberry32: small, fast and seedable. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Json = unknown;
 
@@ -237,7 +225,7 @@ class CaseGenerator {
     seed: number,
     private readonly ids: Ids,
   ) {
-    this.random = prng(seed);
+    this.random = seededRandom(seed);
   }
 
   private int(n: number): number {

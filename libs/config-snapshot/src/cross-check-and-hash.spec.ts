@@ -1,3 +1,4 @@
+import { seededRandom } from '@hotswap/testing';
 import { createHash } from 'node:crypto';
 import { hashCanonicalParts, hashSnapshotContent } from './hash';
 import type { ValidationIssue } from './issues';
@@ -150,14 +151,7 @@ function referenceHash(content: SnapshotContent): string {
 
 /** Deterministic pseudo-random numbers (mulberry32), so that a failure can be replayed from its seed. */
 function randomSource(seed: number) {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
   const chance = (probability: number): boolean => next() < probability;
   const count = (max: number): number => Math.floor(next() * (max + 1));

@@ -1,19 +1,8 @@
-import { aBackend, aRoute, aSnapshot } from '@hotswap/testing';
+import { aBackend, aRoute, aSnapshot, seededRandom } from '@hotswap/testing';
 import { applySnapshotDelta, parseSnapshotDelta, shareUnchangedEntities, snapshotDeltaBetween } from './delta';
 import type { BackendConfig, ConfigSnapshot, RouteConfig } from './schema';
 import { SnapshotValidator } from './snapshot-validator';
 import { validateSnapshot } from './validate';
-
-/** A deterministic pseudo-random sequence (mulberry32), so a failure replays. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** What travels: JSON, decoded again. */
 function overTheWire<T>(value: T): T {
@@ -79,7 +68,7 @@ function nextSnapshot(base: ConfigSnapshot, next: () => number, step: number): C
 
 describe('snapshot deltas', () => {
   it('rebuild exactly the next snapshot from its base, over the wire, and validate to what a full snapshot validates to', () => {
-    const next = random(20261127);
+    const next = seededRandom(20261127);
     const validator = new SnapshotValidator();
     let base = firstSnapshot(30, 40);
     const first = validator.validate(overTheWire(base));

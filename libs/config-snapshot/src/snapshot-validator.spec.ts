@@ -1,20 +1,9 @@
 import { createHash } from 'node:crypto';
-import { aBackend, aRoute, aSnapshot } from '@hotswap/testing';
+import { aBackend, aRoute, aSnapshot, seededRandom } from '@hotswap/testing';
 import { canonicalJson, hashSnapshotContent } from './hash';
 import type { ConfigSnapshot } from './schema';
 import { SnapshotValidator } from './snapshot-validator';
 import { validateSnapshot, validateSnapshotContent } from './validate';
-
-/** A deterministic pseudo-random sequence (mulberry32), so a failure replays. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Wire = Record<string, unknown> & {
   routes: Array<Record<string, unknown>>;
@@ -104,7 +93,7 @@ function mutate(content: Wire, next: () => number, step: number): Wire {
 
 describe('SnapshotValidator', () => {
   it('gives exactly what validateSnapshot and validateSnapshotContent give (value, hash, issues) over a generated sequence of changes', () => {
-    const next = random(20261127);
+    const next = seededRandom(20261127);
     const validator = new SnapshotValidator();
     const contentValidator = new SnapshotValidator();
     let accepted = initial(40, 60);

@@ -20,3 +20,4 @@ export {
 } from './websocket-echo';
 export { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './otlp-receiver';
 export { parsePrometheusText, scrapeMetrics, sumOfSamples, type PrometheusSample } from './prometheus-text';
+export { seededRandom } from './seeded-random';

@@ -1,20 +1,9 @@
 import { SnapshotValidator, validateSnapshot, type ConfigSnapshot } from '@hotswap/config-snapshot';
-import { aBackend, aRoute, aSnapshot } from '@hotswap/testing';
+import { aBackend, aRoute, aSnapshot, seededRandom } from '@hotswap/testing';
 import { BackendStateRegistry } from '../proxy/backend-states';
 import { RateLimiterCompiler } from '../proxy/rate-limit/route-rate-limiter';
 import type { CompiledRoute, CompiledSnapshot } from './compiled-snapshot';
 import { formatIssues, SnapshotCompiler } from './snapshot-compiler';
-
-/** A deterministic pseudo-random sequence (mulberry32), so a failure replays. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const rateLimiters = () =>
   new RateLimiterCompiler({
@@ -114,7 +103,7 @@ function decisionFor(compiled: CompiledSnapshot, path: string): unknown {
 
 describe('an incremental apply (remembered validation, reused targets and compiled parts)', () => {
   it('gives the same hash, routing decisions and rejections as a full apply from scratch, change after change', () => {
-    const next = random(7);
+    const next = seededRandom(7);
     const validator = new SnapshotValidator();
     const states = new BackendStateRegistry();
     const compiler = new SnapshotCompiler(states, { maxRoutes: 100 }, rateLimiters());
