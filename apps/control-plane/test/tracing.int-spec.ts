@@ -1,6 +1,13 @@
 import * as grpc from '@grpc/grpc-js';
 import { GRPC_CHANNEL_OPTIONS, loadManagementProto } from '@hotswap/proto';
-import { expectEventually, startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '@hotswap/testing';
+import {
+  expectEventually,
+  startOtlpGrpcReceiver,
+  startOtlpReceiver,
+  type OtlpGrpcReceiver,
+  type OtlpReceiver,
+  type ReceivedSpan,
+} from '@hotswap/testing';
 import { DiscoveryGrpcServer } from '../src/modules/fleet/discovery.grpc';
 import { API, startTestApp, type TestApp } from './support/test-app';
 
@@ -183,5 +190,54 @@ describe('control plane traces', () => {
     } finally {
       routes.close();
     }
+  });
+});
+
+describe('control plane traces over OTLP/gRPC', () => {
+  let receiver: OtlpGrpcReceiver;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    receiver = await startOtlpGrpcReceiver();
+    t = await startTestApp({
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+      OTEL_TRACES_SAMPLER_ARG: '1',
+      OTEL_BSP_SCHEDULE_DELAY: '50',
+    });
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    await receiver?.close();
+  });
+
+  it('exports the REST call and its snapshot publish to a collector on its gRPC port', async () => {
+    const res = await t.request('POST', `${API}/routes`, {
+      body: {
+        name: 'traced-over-grpc',
+        pathPattern: '/traced-over-grpc/**',
+        backends: [{ name: 'traced-over-grpc-backend', url: 'http://127.0.0.1:9' }],
+      },
+    });
+    expect(res.status).toBe(201);
+    const traceId = res.headers.get('x-trace-id') as string;
+
+    const spans = await expectEventually(() => {
+      const found = receiver.spans.filter((span) => span.traceId === traceId);
+      expect(found.map((span) => span.name).sort()).toEqual([
+        'POST /api/v1/gateway/routes',
+        'gateway.snapshot.publish',
+      ]);
+      return found;
+    });
+    const api = spans.find((span) => span.name === 'POST /api/v1/gateway/routes') as ReceivedSpan;
+    expect(api).toMatchObject({
+      parentSpanId: '',
+      kind: 2,
+      serviceName: 'hotswap-control-plane',
+      attributes: expect.objectContaining({ 'http.route': '/api/v1/gateway/routes', 'http.response.status_code': 201 }),
+    });
+    expect(spans.find((span) => span.name === 'gateway.snapshot.publish')?.parentSpanId).toBe(api.spanId);
   });
 });

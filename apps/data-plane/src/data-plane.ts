@@ -157,6 +157,7 @@ export async function startDataPlane(
   const accessLog = config.accessLog ? new AccessLog({ dataPlaneId: config.dataPlaneId }) : undefined;
   // A cluster primary serves no traffic: only processes with a proxy port make spans.
   const tracing = primary === undefined ? startTracing(config.tracing, { scope: 'hotswap-data-plane' }) : undefined;
+  const tracer = tracing === undefined ? undefined : new RequestTracer(tracing.tracer);
   const handler = new ProxyHandler({
     store,
     metrics,
@@ -164,9 +165,9 @@ export async function startDataPlane(
     logger,
     accessLog,
     maxBodyBytes: config.proxy.maxBodyBytes,
-    tracer: tracing === undefined ? undefined : new RequestTracer(tracing.tracer),
+    tracer,
   });
-  const proxyServer: GatewayProxyServer = new GatewayProxyServer(handler, new UpgradeHandler(store, logger), {
+  const proxyServer: GatewayProxyServer = new GatewayProxyServer(handler, new UpgradeHandler(store, logger, tracer), {
     host: config.proxy.host,
     port: config.proxy.port,
     maxConnections: config.proxy.maxConcurrentConnections,

@@ -57,11 +57,61 @@ describe('parseTracingConfig', () => {
     expect(describeTracingConfig(config).headers).toEqual({ authorization: '***', 'x-tenant': '***' });
   });
 
+  it('exports over gRPC to the host and port of either endpoint, with no /v1/traces appended', () => {
+    expect(
+      parsed({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4317/', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }),
+    ).toMatchObject({ protocol: 'grpc', tracesEndpoint: 'http://collector:4317' });
+    expect(
+      parsed({
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'grpc',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://collector.example:443',
+      }),
+    ).toMatchObject({ protocol: 'grpc', tracesEndpoint: 'https://collector.example:443' });
+  });
+
+  it('refuses a gRPC endpoint with a path and names the protocol variable that holds an unknown value', () => {
+    const withPath = parseTracingConfig(
+      { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4317/v1/traces', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' },
+      { serviceName: 'hotswap-test' },
+    );
+    expect(withPath).toEqual({
+      ok: false,
+      problems: ['OTEL_EXPORTER_OTLP_ENDPOINT: takes no path with protocol grpc (e.g. http://collector:4317)'],
+    });
+    const unknown = parseTracingConfig(
+      { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4317', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'grpc/json' },
+      { serviceName: 'hotswap-test' },
+    );
+    expect(unknown).toEqual({
+      ok: false,
+      problems: [
+        'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: "grpc/json" is not supported (use http/protobuf, http/json, grpc)',
+      ],
+    });
+  });
+
+  it('refuses export headers that cannot travel as gRPC metadata, only with protocol grpc', () => {
+    const env = {
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4317',
+      OTEL_EXPORTER_OTLP_HEADERS: 'X-Tenant=a,trace-bin=b,x%20y=c,x-token=caf%C3%A9-secret',
+    };
+    const result = parseTracingConfig({ ...env, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }, { serviceName: 'hotswap-test' });
+    const problems = result.ok ? [] : result.problems;
+    expect(problems).toEqual([
+      'OTEL_EXPORTER_OTLP_HEADERS: "trace-bin" is not a gRPC metadata key (a-z 0-9 _ . -, no -bin suffix)',
+      'OTEL_EXPORTER_OTLP_HEADERS: "x%20y" is not a gRPC metadata key (a-z 0-9 _ . -, no -bin suffix)',
+      'OTEL_EXPORTER_OTLP_HEADERS: the value of x-token is not printable ASCII, as gRPC metadata requires',
+    ]);
+    expect(problems.join('\n')).not.toContain('secret');
+    expect(parsed({ ...env, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }).headers).toMatchObject({ 'X-Tenant': 'a' });
+  });
+
   it('reports every bad variable at once, never echoing a header value', () => {
     const result = parseTracingConfig(
       {
         OTEL_EXPORTER_OTLP_ENDPOINT: 'jaeger:4318',
-        OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'thrift',
         OTEL_TRACES_SAMPLER: 'sometimes',
         OTEL_TRACES_SAMPLER_ARG: '1.5',
         OTEL_EXPORTER_OTLP_HEADERS: 'Bearer-secret-token',

@@ -9,8 +9,8 @@ export const TRACES_SAMPLERS = [
 ] as const;
 export type TracesSampler = (typeof TRACES_SAMPLERS)[number];
 
-/** OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL values this gateway exports with (`grpc` is not one of them). */
-export const OTLP_PROTOCOLS = ['http/protobuf', 'http/json'] as const;
+/** OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL values this gateway exports with. */
+export const OTLP_PROTOCOLS = ['http/protobuf', 'http/json', 'grpc'] as const;
 export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];
 
 /** How (and whether) an app exports traces: parsed once from the standard `OTEL_*` variables, then frozen. */
@@ -20,7 +20,10 @@ export interface TracingConfig {
   readonly serviceInstanceId: string | undefined;
   /** OTEL_RESOURCE_ATTRIBUTES, decoded. */
   readonly resourceAttributes: Readonly<Record<string, string>>;
-  /** The full URL spans are POSTed to (`…/v1/traces`); undefined: tracing is off and no span is ever made. */
+  /**
+   * Where spans go; undefined: tracing is off and no span is ever made. OTLP/HTTP: the full URL spans are POSTed to
+   * (`…/v1/traces`). gRPC: `http://host:port` (plaintext) or `https://host:port` (TLS), no path.
+   */
   readonly tracesEndpoint: string | undefined;
   readonly protocol: OtlpProtocol;
   /** Sent with every export request (OTEL_EXPORTER_OTLP_HEADERS): may hold credentials, mask when printing. */
@@ -45,8 +48,9 @@ export type TracingConfigResult = { ok: true; config: TracingConfig } | { ok: fa
 /**
  * Reads the standard `OTEL_*` tracing variables from `env` (an app's config module passes its environment: this
  * library never reads `process.env`). Tracing is on when OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (used as is) or
- * OTEL_EXPORTER_OTLP_ENDPOINT (`/v1/traces` appended) is set, unless OTEL_SDK_DISABLED=true or
- * OTEL_TRACES_EXPORTER=none. Every problem is reported, not the first.
+ * OTEL_EXPORTER_OTLP_ENDPOINT (over HTTP, `/v1/traces` appended) is set, unless OTEL_SDK_DISABLED=true or
+ * OTEL_TRACES_EXPORTER=none. Over gRPC either endpoint is `scheme://host:port` with no path. Every problem is
+ * reported, not the first.
  */
 export function parseTracingConfig(
   env: Readonly<Record<string, string | undefined>>,
@@ -63,19 +67,25 @@ export function parseTracingConfig(
   if (exporter !== 'otlp' && exporter !== 'none') {
     problems.push(`OTEL_TRACES_EXPORTER: "${exporter}" is not supported (use otlp or none)`);
   }
-  const endpoint = tracesEndpoint(value('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'), value('OTEL_EXPORTER_OTLP_ENDPOINT'));
+  const protocolName = value('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL')
+    ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'
+    : 'OTEL_EXPORTER_OTLP_PROTOCOL';
+  const protocol = value(protocolName) ?? 'http/protobuf';
+  const endpoint = tracesEndpoint(
+    value('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'),
+    value('OTEL_EXPORTER_OTLP_ENDPOINT'),
+    protocol === 'grpc',
+  );
   if (endpoint.problem !== undefined) problems.push(endpoint.problem);
-
-  const protocolName = value('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ?? value('OTEL_EXPORTER_OTLP_PROTOCOL');
-  const protocol = protocolName ?? 'http/protobuf';
   if (!(OTLP_PROTOCOLS as readonly string[]).includes(protocol)) {
-    problems.push(`OTEL_EXPORTER_OTLP_PROTOCOL: "${protocol}" is not supported (use ${OTLP_PROTOCOLS.join(' or ')})`);
+    problems.push(`${protocolName}: "${protocol}" is not supported (use ${OTLP_PROTOCOLS.join(', ')})`);
   }
 
   const headers = {
     ...parseKeyValues('OTEL_EXPORTER_OTLP_HEADERS', value('OTEL_EXPORTER_OTLP_HEADERS'), problems),
     ...parseKeyValues('OTEL_EXPORTER_OTLP_TRACES_HEADERS', value('OTEL_EXPORTER_OTLP_TRACES_HEADERS'), problems),
   };
+  if (protocol === 'grpc') problems.push(...grpcMetadataProblems(headers));
   const resourceAttributes = parseKeyValues('OTEL_RESOURCE_ATTRIBUTES', value('OTEL_RESOURCE_ATTRIBUTES'), problems);
   const timeoutName = value('OTEL_EXPORTER_OTLP_TRACES_TIMEOUT')
     ? 'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT'
@@ -131,6 +141,7 @@ export function describeTracingConfig(config: TracingConfig): Record<string, unk
 function tracesEndpoint(
   tracesUrl: string | undefined,
   baseUrl: string | undefined,
+  isGrpc: boolean,
 ): { url: string | undefined; problem?: string } {
   const [name, text] =
     tracesUrl !== undefined
@@ -146,8 +157,34 @@ function tracesEndpoint(
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     return { url: undefined, problem: `${name}: must be an http:// or https:// URL` };
   }
+  if (isGrpc) {
+    // gRPC addresses a host and port only: the exporter would silently drop a path.
+    if (url.pathname !== '/' || url.search !== '') {
+      return { url: undefined, problem: `${name}: takes no path with protocol grpc (e.g. http://collector:4317)` };
+    }
+    return { url: text.replace(/\/+$/, '') };
+  }
   if (tracesUrl !== undefined) return { url: text };
   return { url: `${text.replace(/\/+$/, '')}/v1/traces` };
+}
+
+const GRPC_METADATA_KEY = /^[0-9a-z_.-]+$/;
+const PRINTABLE_ASCII = /^[ -~]*$/;
+
+/** Export headers travel as gRPC metadata over gRPC: text keys and printable ASCII values only (never echoed). */
+function grpcMetadataProblems(headers: Record<string, string>): string[] {
+  const problems: string[] = [];
+  for (const [name, text] of Object.entries(headers)) {
+    const key = name.toLowerCase();
+    if (!GRPC_METADATA_KEY.test(key) || key.endsWith('-bin')) {
+      problems.push(`OTEL_EXPORTER_OTLP_HEADERS: "${name}" is not a gRPC metadata key (a-z 0-9 _ . -, no -bin suffix)`);
+    } else if (!PRINTABLE_ASCII.test(text)) {
+      problems.push(
+        `OTEL_EXPORTER_OTLP_HEADERS: the value of ${name} is not printable ASCII, as gRPC metadata requires`,
+      );
+    }
+  }
+  return problems;
 }
 
 function parseBoolean(name: string, text: string | undefined, problems: string[]): boolean | undefined {

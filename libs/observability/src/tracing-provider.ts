@@ -1,5 +1,7 @@
+import { Metadata } from '@grpc/grpc-js';
 import { context, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { OTLPTraceExporter as OtlpGrpcTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { OTLPTraceExporter as OtlpJsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OtlpProtobufTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -11,11 +13,12 @@ import {
   ParentBasedSampler,
   TraceIdRatioBasedSampler,
   type Sampler,
+  type SpanExporter,
 } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { TracesSampler, TracingConfig } from './tracing-config';
 
-/** A running tracer provider: spans made with `tracer` are batched and exported over OTLP/HTTP. */
+/** A running tracer provider: spans made with `tracer` are batched and exported over OTLP (HTTP or gRPC). */
 export interface Tracing {
   readonly tracer: Tracer;
   /** Exports every ended span not exported yet. */
@@ -42,11 +45,7 @@ export interface StartTracingOptions {
 export function startTracing(config: TracingConfig, options: StartTracingOptions): Tracing | undefined {
   const url = config.tracesEndpoint;
   if (url === undefined) return undefined;
-  const exporterOptions = { url, headers: { ...config.headers }, timeoutMillis: config.exportTimeoutMs };
-  const exporter =
-    config.protocol === 'http/json'
-      ? new OtlpJsonTraceExporter(exporterOptions)
-      : new OtlpProtobufTraceExporter(exporterOptions);
+  const exporter = createExporter(config, url);
   const attributes: Record<string, string> = { ...config.resourceAttributes, [ATTR_SERVICE_NAME]: config.serviceName };
   if (config.serviceInstanceId !== undefined) attributes['service.instance.id'] = config.serviceInstanceId;
   const provider = new BasicTracerProvider({
@@ -63,6 +62,22 @@ export function startTracing(config: TracingConfig, options: StartTracingOptions
     forceFlush: () => provider.forceFlush(),
     shutdown: () => provider.shutdown(),
   };
+}
+
+function createExporter(config: TracingConfig, url: string): SpanExporter {
+  const timeoutMillis = config.exportTimeoutMs;
+  switch (config.protocol) {
+    case 'http/protobuf':
+      return new OtlpProtobufTraceExporter({ url, headers: { ...config.headers }, timeoutMillis });
+    case 'http/json':
+      return new OtlpJsonTraceExporter({ url, headers: { ...config.headers }, timeoutMillis });
+    case 'grpc': {
+      const metadata = new Metadata();
+      for (const [name, value] of Object.entries(config.headers)) metadata.set(name, value);
+      // An http:// URL makes a plaintext channel, https:// a TLS one.
+      return new OtlpGrpcTraceExporter({ url, metadata, timeoutMillis });
+    }
+  }
 }
 
 function createSampler(name: TracesSampler, ratio: number): Sampler {

@@ -19,5 +19,6 @@ export {
   type WebSocketEchoBackend,
 } from './websocket-echo';
 export { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './otlp-receiver';
+export { startOtlpGrpcReceiver, type OtlpGrpcReceiver } from './otlp-grpc-receiver';
 export { parsePrometheusText, scrapeMetrics, sumOfSamples, type PrometheusSample } from './prometheus-text';
 export { seededRandom } from './seeded-random';

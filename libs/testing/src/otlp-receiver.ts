@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** One span as an OTLP/HTTP JSON export carried it, flattened. */
+/** One span as an OTLP export (HTTP JSON or gRPC) carried it, flattened. */
 export interface ReceivedSpan {
   traceId: string;
   spanId: string;
@@ -38,14 +38,15 @@ interface OtlpAttribute {
   key: string;
   value: OtlpValue;
 }
-interface OtlpExport {
+/** An export request's body: ids are hex in OTLP/JSON, bytes in OTLP/protobuf. */
+export interface OtlpExport {
   resourceSpans?: Array<{
     resource?: { attributes?: OtlpAttribute[] };
     scopeSpans?: Array<{
       spans?: Array<{
-        traceId: string;
-        spanId: string;
-        parentSpanId?: string;
+        traceId: string | Uint8Array;
+        spanId: string | Uint8Array;
+        parentSpanId?: string | Uint8Array;
         name: string;
         kind?: number;
         attributes?: OtlpAttribute[];
@@ -86,7 +87,8 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   return receiver;
 }
 
-function decodeExport(body: OtlpExport): ReceivedSpan[] {
+/** The spans of one export request, flattened. */
+export function decodeExport(body: OtlpExport): ReceivedSpan[] {
   const spans: ReceivedSpan[] = [];
   for (const resourceSpans of body.resourceSpans ?? []) {
     const resource = decodeAttributes(resourceSpans.resource?.attributes);
@@ -94,9 +96,9 @@ function decodeExport(body: OtlpExport): ReceivedSpan[] {
     for (const scopeSpans of resourceSpans.scopeSpans ?? []) {
       for (const span of scopeSpans.spans ?? []) {
         spans.push({
-          traceId: span.traceId,
-          spanId: span.spanId,
-          parentSpanId: span.parentSpanId ?? '',
+          traceId: hexId(span.traceId),
+          spanId: hexId(span.spanId),
+          parentSpanId: hexId(span.parentSpanId ?? ''),
           name: span.name,
           kind: span.kind ?? 0,
           attributes: decodeAttributes(span.attributes),
@@ -107,6 +109,10 @@ function decodeExport(body: OtlpExport): ReceivedSpan[] {
     }
   }
   return spans;
+}
+
+function hexId(id: string | Uint8Array): string {
+  return typeof id === 'string' ? id : Buffer.from(id).toString('hex');
 }
 
 function decodeAttributes(attributes: OtlpAttribute[] | undefined): Record<string, string | number | boolean> {

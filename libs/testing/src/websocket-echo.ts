@@ -53,12 +53,18 @@ export type UpgradeResult =
   | { upgraded: true; headers: IncomingMessage['headers']; isAcceptValid: boolean; socket: Socket }
   | { upgraded: false; status: number; json: { error?: { code?: string } } };
 
-/** Sends a WebSocket upgrade request to `url`. */
-export function requestUpgrade(url: string): Promise<UpgradeResult> {
+/** Sends a WebSocket upgrade request to `url`, with `headers` besides the handshake's. */
+export function requestUpgrade(url: string, headers: Record<string, string> = {}): Promise<UpgradeResult> {
   const key = randomBytes(16).toString('base64');
   return new Promise((resolve, reject) => {
     const req = request(url, {
-      headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': key },
+      headers: {
+        ...headers,
+        connection: 'Upgrade',
+        upgrade: 'websocket',
+        'sec-websocket-version': '13',
+        'sec-websocket-key': key,
+      },
     });
     req.on('upgrade', (res, socket) =>
       resolve({

@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import {
   remoteParentContext,
   ROOT_CONTEXT,
@@ -9,6 +10,7 @@ import {
   type Tracer,
 } from '@hotswap/observability';
 import type { CompiledRoute, ProxyTarget } from '../snapshot/compiled-snapshot';
+import { GATEWAY_ERRORS, type GatewayErrorCode } from '../proxy/gateway-errors';
 import type { GatewayRequest, GatewayResponse } from '../proxy/gateway-messages';
 import { childTraceparent, type TraceContext } from '../proxy/trace-context';
 
@@ -31,11 +33,11 @@ const ATTR = {
 } as const;
 
 /**
- * The data plane's spans, made only when tracing is on (the proxy handler holds none otherwise): `gateway.request`
- * per request (continuing a valid incoming `traceparent`), its children `gateway.route_match`,
- * `gateway.backend_select` and one `gateway.proxy` per attempt. Parents are passed explicitly (on the request), never
- * through an active context. A request the sampler dropped gets no child span: its backend's `traceparent` carries
- * a fresh span id, unsampled.
+ * The data plane's spans, made only when tracing is on (the proxy and upgrade handlers hold none otherwise):
+ * `gateway.request` per request (continuing a valid incoming `traceparent`), its children `gateway.route_match`,
+ * `gateway.backend_select` and one `gateway.proxy` per attempt; `gateway.websocket` per WebSocket upgrade. Parents
+ * are passed explicitly (on the request), never through an active context. A request the sampler dropped gets no
+ * child span: its backend's `traceparent` carries a fresh span id, unsampled.
  */
 export class RequestTracer {
   constructor(private readonly tracer: Tracer) {}
@@ -143,6 +145,84 @@ export class RequestTracer {
       if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
       else if (!res.writableFinished) span.setStatus({ code: SpanStatusCode.ERROR, message: 'response not completed' });
     }
+    span.end();
+  }
+
+  /**
+   * Starts the `gateway.websocket` server span of an upgrade request and gives the request its trace id, as
+   * `requestStarted` does. The span covers the handshake only: it ends once the upgrade is answered (the backend's
+   * 101 or refusal, or the gateway's error) or fails, not when the tunnel closes, which may be hours later. A client
+   * that hangs up before the answer ends it as an error.
+   */
+  upgradeStarted(
+    req: GatewayRequest,
+    socket: Duplex,
+    parent: TraceContext | undefined,
+    traceparent: string | string[] | undefined,
+  ): void {
+    const parentContext =
+      parent === undefined || typeof traceparent !== 'string'
+        ? ROOT_CONTEXT
+        : remoteParentContext(parent.traceId, traceparent.slice(36, 52), parent.flags);
+    const span = this.tracer.startSpan(
+      'gateway.websocket',
+      { kind: SpanKind.SERVER, attributes: { [ATTR.method]: req.method ?? 'GET' } },
+      parentContext,
+    );
+    req.span = span;
+    req.traceId = span.spanContext().traceId;
+    socket.once('close', () => this.upgradeAbandoned(req));
+  }
+
+  /** Records the route the upgrade matched (`req.route` unset: none). */
+  upgradeRouted(req: GatewayRequest, path: string, configVersion: number): void {
+    const span = req.span;
+    if (span === undefined || !span.isRecording()) return;
+    span.setAttribute(ATTR.path, path);
+    span.setAttribute(ATTR.configVersion, configVersion);
+    if (req.route !== undefined) setRouteAttributes(span, req.route);
+  }
+
+  /** Records the upgrade's backend; returns the `traceparent` it gets (the `gateway.websocket` span its parent). */
+  upgradeForwarded(req: GatewayRequest, target: ProxyTarget): string {
+    const span = req.span as Span;
+    if (!span.isRecording()) return childTraceparent(req.traceId, UNSAMPLED);
+    setBackendAttributes(span, target);
+    return traceparentOf(span);
+  }
+
+  /** Ends the upgrade's span with the backend's answer: 101 (the tunnel opens), or the status it refused with. */
+  upgradeAnswered(req: GatewayRequest, status: number): void {
+    const span = req.span;
+    if (span === undefined) return;
+    req.span = undefined;
+    if (span.isRecording()) {
+      span.setAttribute(ATTR.status, status);
+      if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+    }
+    span.end();
+  }
+
+  /** Ends the upgrade's span with the gateway's own error answer (`cause`: the backend connection's failure). */
+  upgradeRejected(req: GatewayRequest, code: GatewayErrorCode, cause?: Error): void {
+    const span = req.span;
+    if (span === undefined) return;
+    req.span = undefined;
+    if (span.isRecording()) {
+      const status = GATEWAY_ERRORS[code].status;
+      span.setAttribute(ATTR.status, status);
+      span.setAttribute(ATTR.errorType, cause === undefined ? code : ((cause as NodeJS.ErrnoException).code ?? code));
+      if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: cause?.message ?? code });
+    }
+    span.end();
+  }
+
+  /** Ends the upgrade's span as failed: the client closed its connection before the upgrade was answered. */
+  upgradeAbandoned(req: GatewayRequest): void {
+    const span = req.span;
+    if (span === undefined) return;
+    req.span = undefined;
+    span.setStatus({ code: SpanStatusCode.ERROR, message: 'the client closed before the upgrade was answered' });
     span.end();
   }
 

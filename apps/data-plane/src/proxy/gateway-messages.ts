@@ -7,7 +7,10 @@ import type { GatewayErrorCode } from './gateway-errors';
 /** The proxy port's request class: per-request state lives in declared fields, not in closures. */
 export class GatewayRequest extends IncomingMessage {
   traceId = '';
-  /** With tracing on: the `gateway.request` span, and the `gateway.proxy` span of the attempt in flight. */
+  /**
+   * With tracing on: the `gateway.request` span (`gateway.websocket` on an upgrade, until it is answered), and the
+   * `gateway.proxy` span of the attempt in flight.
+   */
   span: Span | undefined = undefined;
   attemptSpan: Span | undefined = undefined;
   /** The path the client asked for, without query string (for logs); '' when the request never got that far. */
