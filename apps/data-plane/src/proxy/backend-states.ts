@@ -123,6 +123,22 @@ export class BackendState {
     this.refresh();
   }
 
+  /** Whether `view()` would equal `view` (an earlier view of this state), without making one. */
+  isViewUnchanged(view: BackendStateView): boolean {
+    return (
+      view.activeConnections === this.inFlight &&
+      view.totalRequests === this.totalRequests &&
+      view.failedRequests === this.failedRequests &&
+      view.healthOverride === this.healthOverride &&
+      view.breakerOverride === this.breakerOverride &&
+      view.healthStatus === this.healthStatus &&
+      view.isEnabled === this.configValue.isEnabled &&
+      view.breakerState === (this.breakerOverride ?? this.breaker?.state ?? 'closed') &&
+      view.isAvailable === this.isSelectable(true) &&
+      view.backendId === this.backendId
+    );
+  }
+
   view(): BackendStateView {
     const breakerState = this.breaker?.state ?? 'closed';
     return {
@@ -146,6 +162,9 @@ export class BackendState {
  * keeps its state object (agent, breaker unless its policy changed, counters, overrides); one that changed or is
  * new gets a fresh one. Nothing visible changes until `commit()`, which the applier calls in the same tick as the
  * snapshot swap; it also retires the states no longer used (their agents close once idle, their breakers stop).
+ * A swap begun from the last committed one (`beginSwapFrom`) is told only what differs (`use` for the backends
+ * added, changed or whose breaker may have changed, `release` for those no longer routed to): the others keep their
+ * state as it is, so a one-backend change costs one backend.
  *
  * The control plane's side (health updates and breaker overrides arriving on the stream) calls:
  * - `setHealth(backendId, status)`: overrides the snapshot's healthStatus until a snapshot arrives in which that
@@ -157,12 +176,23 @@ export class BackendState {
  */
 export class BackendStateRegistry {
   private readonly states = new Map<string, BackendState>();
+  private readonly live: LiveStates;
 
-  constructor(private readonly listener?: BackendStateListener) {}
+  constructor(listener?: BackendStateListener) {
+    this.live = { states: this.states, listener, lastCommitted: undefined, inIdOrder: undefined };
+  }
 
-  /** Starts preparing the states of the snapshot being compiled. */
+  /** Starts preparing the states of the snapshot being compiled: every backend it routes to must be `use`d. */
   beginSwap(): BackendStatesSwap {
-    return new BackendStatesSwap(this.states, this.listener);
+    return new BackendStatesSwap(this.live, undefined);
+  }
+
+  /**
+   * Starts preparing the states of a snapshot that differs from the one `base` was committed with only in the
+   * backends it will `use` or `release`; `undefined` when `base` is not the swap committed last (then: `beginSwap`).
+   */
+  beginSwapFrom(base: BackendStatesSwap): BackendStatesSwap | undefined {
+    return this.live.lastCommitted === base ? new BackendStatesSwap(this.live, base) : undefined;
   }
 
   setHealth(backendId: string, status: HealthStatus): boolean {
@@ -189,6 +219,18 @@ export class BackendStateRegistry {
     return [...this.states.values()].map((state) => state.view());
   }
 
+  /** The live states in backend id order; sorted again only after a swap that adds, replaces or removes one. */
+  statesInIdOrder(): readonly BackendState[] {
+    let sorted = this.live.inIdOrder;
+    if (sorted === undefined) {
+      sorted = [...this.states.values()].sort((a, b) =>
+        a.backendId < b.backendId ? -1 : a.backendId > b.backendId ? 1 : 0,
+      );
+      this.live.inIdOrder = sorted;
+    }
+    return sorted;
+  }
+
   get size(): number {
     return this.states.size;
   }
@@ -209,7 +251,19 @@ export class BackendStateRegistry {
       state.breaker?.shutdown();
     }
     this.states.clear();
+    this.live.lastCommitted = undefined;
+    this.live.inIdOrder = undefined;
   }
+}
+
+/** The registry's states, shared with its swaps. */
+interface LiveStates {
+  readonly states: Map<string, BackendState>;
+  readonly listener: BackendStateListener | undefined;
+  /** The swap whose states are live (a swap begun from it may list only what differs). */
+  lastCommitted: BackendStatesSwap | undefined;
+  /** The states sorted by backend id; `undefined` once a state was added, replaced or removed. */
+  inIdOrder: readonly BackendState[] | undefined;
 }
 
 /** The backend states of one snapshot being compiled; see {@link BackendStateRegistry}. */
@@ -219,54 +273,101 @@ export class BackendStatesSwap {
     string,
     { state: BackendState; config: BackendConfig; policy: BreakerPolicy | null }
   >();
+  /** Begun from `base`: backends the new snapshot no longer routes to (the others not `use`d keep their state). */
+  private readonly released = new Set<string>();
   private isCommitted = false;
 
   constructor(
-    private readonly live: Map<string, BackendState>,
-    private readonly listener: BackendStateListener | undefined,
+    private readonly live: LiveStates,
+    private readonly base: BackendStatesSwap | undefined,
   ) {}
 
   /**
    * The state for `backend` in the new snapshot, with a breaker of `policy` (`null`: none). Call once per backend
-   * the snapshot routes to.
+   * the snapshot routes to (begun from a base: per backend added or changed, or whose breaker may have changed).
    */
   use(backend: BackendConfig, policy: BreakerPolicy | null): BackendState {
     const found = this.used.get(backend.backendId);
     if (found) return found.state;
-    const current = this.live.get(backend.backendId);
+    const current = this.live.states.get(backend.backendId);
     const state =
       current !== undefined && hasSameIdentity(current.config, backend) ? current : new BackendState(backend);
     this.used.set(backend.backendId, { state, config: backend, policy });
     return state;
   }
 
+  /** Begun from a base: the new snapshot routes to this backend no more (ignored if it is also `use`d). */
+  release(backendId: string): void {
+    this.released.add(backendId);
+  }
+
   /** Makes the new states live: call right after the snapshot swap, never twice. */
   commit(): void {
     if (this.isCommitted) throw new Error('backend states already committed');
+    if (this.base !== undefined && this.live.lastCommitted !== this.base) {
+      throw new Error('backend states prepared against states that are no longer live');
+    }
     this.isCommitted = true;
+    this.live.lastCommitted = this;
+    if (this.base === undefined) this.commitAll();
+    else this.commitChanges();
+  }
+
+  private commitAll(): void {
+    this.live.inIdOrder = undefined;
+    const live = this.live.states;
     const replacedOverrides = new Map<string, BreakerOverride>();
-    for (const [backendId, state] of this.live) {
+    for (const [backendId, state] of live) {
       const next = this.used.get(backendId);
       if (next?.state === state) continue;
-      this.live.delete(backendId);
+      live.delete(backendId);
       if (next !== undefined) replacedOverrides.set(backendId, state.breakerOverride);
-      state.retireAgent();
-      if (state.breaker) {
-        state.breaker.shutdown();
-        this.listener?.breakerChanged(backendId, null, false);
-      }
+      this.retire(state);
     }
     for (const [backendId, { state, config, policy }] of this.used) {
-      const current = this.live.get(backendId);
+      const current = live.get(backendId);
       if (current === state) {
         state.updateConfig(config);
       } else {
-        this.live.set(backendId, state);
+        live.set(backendId, state);
         // A replaced backend's Admin override still applies to what replaced it.
         state.breakerOverride = replacedOverrides.get(backendId) ?? null;
         state.refresh();
       }
       this.attachBreaker(state, policy);
+    }
+  }
+
+  private commitChanges(): void {
+    const live = this.live.states;
+    for (const backendId of this.released) {
+      const state = live.get(backendId);
+      if (state === undefined || this.used.has(backendId)) continue;
+      live.delete(backendId);
+      this.live.inIdOrder = undefined;
+      this.retire(state);
+    }
+    for (const [backendId, { state, config, policy }] of this.used) {
+      const current = live.get(backendId);
+      if (current === state) {
+        state.updateConfig(config);
+      } else {
+        if (current !== undefined) this.retire(current);
+        live.set(backendId, state);
+        this.live.inIdOrder = undefined;
+        state.breakerOverride = current?.breakerOverride ?? null;
+        state.refresh();
+      }
+      this.attachBreaker(state, policy);
+    }
+  }
+
+  /** Its agent closes once idle; its breaker stops. */
+  private retire(state: BackendState): void {
+    state.retireAgent();
+    if (state.breaker) {
+      state.breaker.shutdown();
+      this.live.listener?.breakerChanged(state.backendId, null, false);
     }
   }
 
@@ -276,12 +377,12 @@ export class BackendStatesSwap {
       if (breaker === undefined) return;
       breaker.shutdown();
       state.breaker = undefined;
-      this.listener?.breakerChanged(state.backendId, null, false);
+      this.live.listener?.breakerChanged(state.backendId, null, false);
       return;
     }
     if (breaker !== undefined && (breaker.policy === policy || breaker.policyKey === breakerPolicyKey(policy))) return;
     breaker?.shutdown();
-    const listener = this.listener;
+    const listener = this.live.listener;
     state.breaker = new BackendBreaker(state.backendId, policy, (changed) => {
       if (state.breaker === changed)
         listener?.breakerChanged(changed.backendId, changed.state, changed.state === 'open');

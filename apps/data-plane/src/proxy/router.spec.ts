@@ -327,4 +327,73 @@ describe('Router', () => {
       expect(matched).toBeGreaterThan(500);
     });
   });
+
+  describe('editing a built router', () => {
+    const specOf = (route: TestRoute) => ({
+      routeId: route.routeId,
+      host: route.host ?? null,
+      segments: pattern(route.pathPattern).segments,
+      methods: route.methods ?? [],
+      priority: route.priority ?? 0,
+    });
+    const routes: TestRoute[] = [
+      { routeId: 'a', pathPattern: '/api/**' },
+      { routeId: 'b', pathPattern: '/api/users/{id}', priority: 2 },
+      { routeId: 'c', pathPattern: '/api/users/{id}', methods: ['POST'], priority: 2 },
+      { routeId: 'd', pathPattern: '/static/*/file', host: 'cdn.example.com' },
+      { routeId: 'e', pathPattern: '/static/**', host: '*.example.com', priority: 1 },
+    ];
+    const requests: Array<[string | undefined, string, string]> = [];
+    for (const host of [undefined, 'cdn.example.com', 'x.example.com']) {
+      for (const method of ['GET', 'POST']) {
+        for (const path of ['/api/x', '/api/users/1', '/static/a/file', '/static/a/b', '/new/1', '/']) {
+          requests.push([host, method, path]);
+        }
+      }
+    }
+    const decisions = (router: Router<string>) =>
+      requests.map(([host, method, path]) => [
+        router.match(host, method, path),
+        router.allowedMethods(host, path).join(','),
+      ]);
+
+    it('matches as a router built from scratch with the same routes, and leaves the original as it was', () => {
+      const original = routerOf(routes);
+      const before = decisions(original);
+      const edited = original
+        .edit()
+        .remove(specOf(routes[1]!))
+        .remove(specOf(routes[3]!))
+        .remove(specOf({ routeId: 'never-placed', pathPattern: '/api/**' }))
+        .add(specOf({ routeId: 'b', pathPattern: '/api/users/{id}', priority: 0 }), 'b')
+        .add(specOf({ routeId: 'f', pathPattern: '/new/{id}', host: 'cdn.example.com' }), 'f')
+        .build();
+      const expected = routerOf([
+        routes[0]!,
+        { routeId: 'b', pathPattern: '/api/users/{id}', priority: 0 },
+        routes[2]!,
+        routes[4]!,
+        { routeId: 'f', pathPattern: '/new/{id}', host: 'cdn.example.com' },
+      ]);
+      expect(decisions(edited)).toEqual(decisions(expected));
+      expect(edited.size).toBe(expected.size);
+      expect(decisions(original)).toEqual(before);
+      expect(original.size).toBe(routes.length);
+      expect(decisions(edited)).not.toEqual(before);
+    });
+
+    it('drops what a removal leaves empty: a removed route no longer lifts the priority of its path', () => {
+      const original = routerOf([
+        { routeId: 'low', pathPattern: '/x/**', priority: 0 },
+        { routeId: 'high', pathPattern: '/x/y/z', host: 'h.example.com', priority: 9 },
+      ]);
+      const edited = original
+        .edit()
+        .remove(specOf({ routeId: 'high', pathPattern: '/x/y/z', host: 'h.example.com', priority: 9 }))
+        .build();
+      expect(original.match('h.example.com', 'GET', '/x/y/z')).toBe('high');
+      expect(edited.match('h.example.com', 'GET', '/x/y/z')).toBe('low');
+      expect(edited.size).toBe(1);
+    });
+  });
 });

@@ -18,15 +18,25 @@ interface Candidate<T> {
   readonly methods: readonly string[];
 }
 
-/** The routes whose pattern ends at one trie node (or at its `**`), with the winner per method decided up front. */
+/**
+ * The routes whose pattern ends at one trie node (or at its `**`), with the winner per method decided up front.
+ * Sealed once built: a builder editing a built router changes a clone.
+ */
 class Terminal<T> {
-  readonly candidates: Candidate<T>[] = [];
   byMethod = new Map<string, Candidate<T>>();
   /** The winner for a method outside HTTP_METHODS: only routes that allow every method qualify. */
   anyMethod: Candidate<T> | undefined;
   maxPriority = -1;
+  isSealed = false;
+
+  constructor(readonly candidates: Candidate<T>[] = []) {}
+
+  clone(): Terminal<T> {
+    return new Terminal(this.candidates.slice());
+  }
 
   seal(): void {
+    this.isSealed = true;
     // Higher priority first; at equal priority a route naming the method beats one that allows every method;
     // then by route id, so that ties are deterministic.
     this.candidates.sort(
@@ -44,6 +54,7 @@ class Terminal<T> {
   }
 }
 
+/** A trie node; sealed once built (then its whole subtree is): a builder editing a built router changes a clone. */
 class TrieNode<T> {
   literals: Map<string, TrieNode<T>> | undefined;
   /** The child for `*` and `{param}`: both match exactly one segment. */
@@ -54,19 +65,48 @@ class TrieNode<T> {
   globstar: Terminal<T> | undefined;
   /** Highest priority of any pattern in this subtree: lets a search skip subtrees that cannot win. */
   maxPriority = -1;
+  isSealed = false;
+
+  clone(): TrieNode<T> {
+    const copy = new TrieNode<T>();
+    copy.literals = this.literals && new Map(this.literals);
+    copy.param = this.param;
+    copy.exact = this.exact;
+    copy.globstar = this.globstar;
+    return copy;
+  }
+
+  get isEmpty(): boolean {
+    return (
+      (this.literals === undefined || this.literals.size === 0) &&
+      this.param === undefined &&
+      this.exact === undefined &&
+      this.globstar === undefined
+    );
+  }
 
   seal(): number {
+    if (this.isSealed) return this.maxPriority;
     let max = -1;
     for (const terminal of [this.exact, this.globstar]) {
       if (!terminal) continue;
-      terminal.seal();
+      if (!terminal.isSealed) terminal.seal();
       max = Math.max(max, terminal.maxPriority);
     }
     for (const child of this.literals?.values() ?? []) max = Math.max(max, child.seal());
     if (this.param) max = Math.max(max, this.param.seal());
     this.maxPriority = max;
+    this.isSealed = true;
     return max;
   }
+}
+
+/** A router's tries by host bucket, and how many routes they place. */
+interface RouterTries<T> {
+  readonly exactHosts: ReadonlyMap<string, TrieNode<T>>;
+  readonly wildcardHosts: ReadonlyMap<string, TrieNode<T>>;
+  readonly anyHost: TrieNode<T> | undefined;
+  readonly size: number;
 }
 
 /**
@@ -81,13 +121,27 @@ export class Router<T> {
   private best: Candidate<T> | undefined;
   private method = '';
 
-  constructor(
-    private readonly exactHosts: ReadonlyMap<string, TrieNode<T>>,
-    private readonly wildcardHosts: ReadonlyMap<string, TrieNode<T>>,
-    private readonly anyHost: TrieNode<T> | undefined,
-    /** Number of routes placed. */
-    readonly size: number,
-  ) {}
+  private readonly exactHosts: ReadonlyMap<string, TrieNode<T>>;
+  private readonly wildcardHosts: ReadonlyMap<string, TrieNode<T>>;
+  private readonly anyHost: TrieNode<T> | undefined;
+  /** Number of routes placed. */
+  readonly size: number;
+
+  constructor(tries: RouterTries<T>) {
+    this.exactHosts = tries.exactHosts;
+    this.wildcardHosts = tries.wildcardHosts;
+    this.anyHost = tries.anyHost;
+    this.size = tries.size;
+  }
+
+  /**
+   * A builder holding this router's routes, to add and remove some: it copies only the trie nodes on the paths it
+   * changes and shares the rest, so this router stays as it is and a one-route edit costs one path.
+   */
+  edit(): RouterBuilder<T> {
+    const { exactHosts, wildcardHosts, anyHost, size } = this;
+    return new RouterBuilder<T>({ exactHosts, wildcardHosts, anyHost, size });
+  }
 
   /** The route serving `method path` on `host` (the Host header, port included), or `undefined`. */
   match(host: string | undefined, method: string, path: string): T | undefined {
@@ -198,15 +252,22 @@ export class Router<T> {
   }
 }
 
-/** Collects routes, then builds an immutable Router. */
+/** Collects routes (or edits a built router's, see `Router.edit`), then builds an immutable Router. */
 export class RouterBuilder<T> {
-  private readonly exactHosts = new Map<string, TrieNode<T>>();
-  private readonly wildcardHosts = new Map<string, TrieNode<T>>();
+  private readonly exactHosts: Map<string, TrieNode<T>>;
+  private readonly wildcardHosts: Map<string, TrieNode<T>>;
   private anyHost: TrieNode<T> | undefined;
-  private size = 0;
+  private size: number;
+
+  constructor(base?: RouterTries<T>) {
+    this.exactHosts = new Map(base?.exactHosts);
+    this.wildcardHosts = new Map(base?.wildcardHosts);
+    this.anyHost = base?.anyHost;
+    this.size = base?.size ?? 0;
+  }
 
   add(spec: RouteMatchSpec, value: T): this {
-    let node = this.trieFor(spec.host);
+    let node = this.writableTrieFor(spec.host);
     const candidate: Candidate<T> = {
       value,
       routeId: spec.routeId,
@@ -215,41 +276,130 @@ export class RouterBuilder<T> {
     };
     for (const segment of spec.segments) {
       switch (segment.kind) {
-        case 'literal': {
-          node.literals ??= new Map();
-          let child = node.literals.get(segment.value);
-          if (!child) node.literals.set(segment.value, (child = new TrieNode()));
-          node = child;
+        case 'literal':
+          node = writableLiteral(node, segment.value);
           break;
-        }
         case 'param':
         case 'wildcard':
-          node = node.param ??= new TrieNode();
+          node = node.param = node.param === undefined ? new TrieNode() : writable(node.param);
           break;
         case 'globstar':
-          (node.globstar ??= new Terminal()).candidates.push(candidate);
+          node.globstar = node.globstar === undefined ? new Terminal() : writable(node.globstar);
+          node.globstar.candidates.push(candidate);
           this.size++;
           return this;
       }
     }
-    (node.exact ??= new Terminal()).candidates.push(candidate);
+    node.exact = node.exact === undefined ? new Terminal() : writable(node.exact);
+    node.exact.candidates.push(candidate);
     this.size++;
+    return this;
+  }
+
+  /** Removes the route `spec.routeId` placed with this spec's host and pattern (nothing if it is not there). */
+  remove(spec: RouteMatchSpec): this {
+    const found = this.terminalOf(spec);
+    if (found === undefined || !found.terminal.candidates.some((candidate) => candidate.routeId === spec.routeId)) {
+      return this;
+    }
+    // Copy the path, then drop the candidate and every node left empty, from the bottom up.
+    const path: Array<TrieNode<T>> = [this.writableTrieFor(spec.host)];
+    for (const step of found.steps) {
+      const node = path[path.length - 1] as TrieNode<T>;
+      path.push(step === PARAM ? (node.param = writable(node.param as TrieNode<T>)) : writableLiteral(node, step));
+    }
+    const last = path[path.length - 1] as TrieNode<T>;
+    const kept = found.terminal.candidates.filter((candidate) => candidate.routeId !== spec.routeId);
+    const terminal = kept.length === 0 ? undefined : new Terminal(kept);
+    if (found.isGlobstar) last.globstar = terminal;
+    else last.exact = terminal;
+    this.size--;
+    for (let depth = path.length - 1; depth > 0; depth--) {
+      const node = path[depth] as TrieNode<T>;
+      if (!node.isEmpty) return this;
+      const parent = path[depth - 1] as TrieNode<T>;
+      const step = found.steps[depth - 1] as string | typeof PARAM;
+      if (step === PARAM) parent.param = undefined;
+      else parent.literals?.delete(step);
+    }
+    if ((path[0] as TrieNode<T>).isEmpty) this.dropTrie(spec.host);
     return this;
   }
 
   build(): Router<T> {
     for (const trie of [...this.exactHosts.values(), ...this.wildcardHosts.values(), this.anyHost]) trie?.seal();
-    return new Router(this.exactHosts, this.wildcardHosts, this.anyHost, this.size);
+    return new Router({
+      exactHosts: this.exactHosts,
+      wildcardHosts: this.wildcardHosts,
+      anyHost: this.anyHost,
+      size: this.size,
+    });
   }
 
-  private trieFor(host: string | null): TrieNode<T> {
-    if (host === null) return (this.anyHost ??= new TrieNode());
+  /** Where `spec`'s pattern ends, without changing anything: the literal or PARAM steps to it and its terminal. */
+  private terminalOf(
+    spec: RouteMatchSpec,
+  ): { steps: Array<string | typeof PARAM>; terminal: Terminal<T>; isGlobstar: boolean } | undefined {
+    const [map, key] = this.bucketOf(spec.host);
+    let node = map === undefined ? this.anyHost : map.get(key);
+    const steps: Array<string | typeof PARAM> = [];
+    for (const segment of spec.segments) {
+      if (node === undefined) return undefined;
+      switch (segment.kind) {
+        case 'literal':
+          node = node.literals?.get(segment.value);
+          steps.push(segment.value);
+          break;
+        case 'param':
+        case 'wildcard':
+          node = node.param;
+          steps.push(PARAM);
+          break;
+        case 'globstar':
+          return node.globstar === undefined ? undefined : { steps, terminal: node.globstar, isGlobstar: true };
+      }
+    }
+    return node?.exact === undefined ? undefined : { steps, terminal: node.exact, isGlobstar: false };
+  }
+
+  /** The host bucket's map and key; no map: the any-host trie. */
+  private bucketOf(host: string | null): [Map<string, TrieNode<T>> | undefined, string] {
+    if (host === null) return [undefined, ''];
     const lower = host.toLowerCase();
-    const [map, key] = lower.startsWith('*.') ? [this.wildcardHosts, lower.slice(1)] : [this.exactHosts, lower];
-    let trie = map.get(key);
-    if (!trie) map.set(key, (trie = new TrieNode()));
+    return lower.startsWith('*.') ? [this.wildcardHosts, lower.slice(1)] : [this.exactHosts, lower];
+  }
+
+  private writableTrieFor(host: string | null): TrieNode<T> {
+    const [map, key] = this.bucketOf(host);
+    if (map === undefined) return (this.anyHost = this.anyHost === undefined ? new TrieNode() : writable(this.anyHost));
+    const existing = map.get(key);
+    const trie = existing === undefined ? new TrieNode<T>() : writable(existing);
+    if (trie !== existing) map.set(key, trie);
     return trie;
   }
+
+  private dropTrie(host: string | null): void {
+    const [map, key] = this.bucketOf(host);
+    if (map === undefined) this.anyHost = undefined;
+    else map.delete(key);
+  }
+}
+
+/** A step through a `*` or `{param}` segment (literal steps are their text). */
+const PARAM = Symbol('param');
+
+/** The node itself if not sealed (it belongs to this builder), else a copy to change. */
+function writable<N extends TrieNode<unknown> | Terminal<unknown>>(node: N): N {
+  return node.isSealed ? (node.clone() as N) : node;
+}
+
+/** The child of `node` (writable) for a literal segment, made writable (or new) and put in place. */
+function writableLiteral<T>(node: TrieNode<T>, value: string): TrieNode<T> {
+  node.literals ??= new Map();
+  const existing = node.literals.get(value);
+  const child = existing === undefined ? new TrieNode<T>() : writable(existing);
+  if (child !== existing) node.literals.set(value, child);
+  return child;
 }
 
 /** `example.com:8000` → `example.com`; `[::1]:8000` → `[::1]`. */

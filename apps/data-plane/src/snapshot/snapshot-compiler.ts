@@ -6,18 +6,19 @@ import {
   type BackendConfig,
   type ConfigSnapshot,
   type ParsedPathPattern,
+  type PathSegment,
   type RetryPolicy,
   type RouteConfig,
   type ValidationIssue,
 } from '@hotswap/config-snapshot';
-import type { BackendState, BackendStateRegistry } from '../proxy/backend-states';
+import type { BackendState, BackendStateRegistry, BackendStatesSwap } from '../proxy/backend-states';
 import { createBalancer, type BalancerOptions } from '../proxy/balancer';
 import { breakerPolicyKey, DEFAULT_BREAKER_POLICY, type BreakerPolicy } from '../proxy/circuit-breaker';
 import { ConsistentHashRing } from '../proxy/consistent-hash';
 import { compileHeaderTemplate, type HeaderTemplate } from '../proxy/header-template';
 import { createPathRewriter, type PathRewriter } from '../proxy/path-rewrite';
-import type { RateLimiterCompiler } from '../proxy/rate-limit/route-rate-limiter';
-import { RouterBuilder } from '../proxy/router';
+import type { RateLimiterCompiler, RouteRateLimiter } from '../proxy/rate-limit/route-rate-limiter';
+import { RouterBuilder, type RouteMatchSpec } from '../proxy/router';
 import { TrafficSplitter, type RouteVariant } from '../proxy/traffic-split';
 import type {
   CompiledRetryPolicy,
@@ -53,6 +54,42 @@ const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 const DEFAULT_READ_TIMEOUT_MS = 30_000;
 const DEFAULT_RETRY_POLICY: RetryPolicy = deepFreeze(retryPolicySchema.parse({}));
 
+/** One enabled route (or its deployment's new version) routing to a backend; kept per backend id. */
+interface BackendUse {
+  readonly routeId: string;
+  /** 0: the route's own forwarding; 1: its in-flight deployment's new version. */
+  readonly variant: 0 | 1;
+  /** Position of the backend in that version's backendIds. */
+  readonly index: number;
+  readonly circuitBreaker: RouteConfig['circuitBreaker'];
+}
+
+/** What the compiler keeps of the snapshot it compiled last, to compile the next one from what changed. */
+interface CompileIndex {
+  readonly compiled: CompiledSnapshot;
+  readonly backendsById: Map<string, BackendConfig>;
+  /** By backend id (present in the snapshot or not): the uses of it, in no particular order; never empty. */
+  readonly usesByBackend: Map<string, BackendUse[]>;
+  /** Backends whose routes configure different breakers: the use where the first disagreement is. */
+  readonly conflicts: Map<string, BackendUse>;
+}
+
+/** An entity of the new snapshot that is not the very (frozen) object of the previous one, or is gone. */
+interface Change<T> {
+  readonly before: T | undefined;
+  readonly after: T | undefined;
+  /** Where `after` is in the new snapshot's list (-1: gone). */
+  readonly position: number;
+}
+
+/** What a compilation from the previous snapshot starts from. */
+interface CompileBase {
+  readonly index: CompileIndex;
+  readonly states: BackendStatesSwap;
+  readonly routeChanges: ReadonlyMap<string, Change<RouteConfig>>;
+  readonly backendChanges: ReadonlyMap<string, Change<BackendConfig>>;
+}
+
 /**
  * Compiles a validated snapshot into what the hot path reads: the router, and per route its backends (with their
  * live state from the BackendStateRegistry), balancer, path rewriter, timeouts, retry policy, header transforms
@@ -60,10 +97,19 @@ const DEFAULT_RETRY_POLICY: RetryPolicy = deepFreeze(retryPolicySchema.parse({})
  * validation: a newer schema, more routes than GATEWAY_MAX_ROUTES, a rewrite pattern this JavaScript engine does
  * not compile. Runs once per snapshot, off the hot path; the backend states it prepares become live only when the
  * applier commits them, right after the swap.
+ *
+ * Given the active compiled snapshot (`previous`, the last one this compiler made, its backend states live), it
+ * compiles only what changed: routes and backends are compared by identity (the validator hands over the same
+ * frozen object for each unchanged one), routes that are not the same object or route to a backend that is not are
+ * compiled again, the others are kept as they are (balancer included), and only the backends changed, added,
+ * removed or whose breaker a changed route may decide go through the backend state swap. The result equals a
+ * compilation from scratch; anything it cannot vouch for (another base, reordered routes, a quarter of the
+ * snapshot changed) is compiled from scratch.
  */
 export class SnapshotCompiler {
   private readonly targets = new ProxyTargets();
   private readonly routeParts = new WeakMap<RouteConfig, RouteParts>();
+  private index: CompileIndex | undefined;
 
   constructor(
     private readonly backendStates: BackendStateRegistry,
@@ -74,117 +120,178 @@ export class SnapshotCompiler {
   compile(snapshot: ConfigSnapshot, previous?: CompiledSnapshot): CompileResult {
     const issues = this.checkLimits(snapshot);
     if (issues.length > 0) return { ok: false, issues };
-
+    const base = previous === undefined ? undefined : this.baseFor(snapshot, previous);
+    if (previous !== undefined && base !== undefined) {
+      // The routes kept are the very objects the base compiled: only the changed ones can fail.
+      for (const { after, position } of base.routeChanges.values()) {
+        if (after !== undefined) this.partsOf(after, position, issues);
+      }
+      if (issues.length > 0) return { ok: false, issues };
+      return { ok: true, compiled: this.compileChanges(snapshot, previous, base) };
+    }
     const parts = snapshot.routes.map((route, index) => this.partsOf(route, index, issues));
-    const parsedPatterns = parts.map((part) => part?.pattern);
-    const rewriters = parts.map((part) => part?.rewriter);
-    const canaryRewriters = parts.map((part) => part?.canaryRewriter);
     if (issues.length > 0) return { ok: false, issues };
+    return { ok: true, compiled: this.compileAll(snapshot, parts as RouteParts[], previous) };
+  }
 
+  private compileAll(
+    snapshot: ConfigSnapshot,
+    parts: readonly RouteParts[],
+    previous: CompiledSnapshot | undefined,
+  ): CompiledSnapshot {
     const backendsById = new Map(snapshot.backends.map((backend) => [backend.backendId, backend]));
     const warnings: string[] = [];
     const rateLimiters = this.rateLimiters.compile(snapshot.routes, previous?.routes, warnings);
-    const breakerPolicies = resolveBreakerPolicies(snapshot.routes.flatMap(withCanaryForwarding), warnings);
+    const breakers = resolveBreakerPolicies(snapshot.routes, warnings);
     const states = this.backendStates.beginSwap();
-    // Shared by every route with the same backend and breaker use (indexed by usesBreaker, then backend id).
-    const proxyTargets = [new Map<string, ProxyTarget>(), new Map<string, ProxyTarget>()] as const;
-    const rings = new Map<string, ConsistentHashRing>();
-    const targetOf = (backend: BackendConfig, usesBreaker: boolean): ProxyTarget => {
-      const byId = proxyTargets[usesBreaker ? 1 : 0];
-      let target = byId.get(backend.backendId);
-      if (target === undefined) {
-        const state = states.use(backend, breakerPolicies.get(backend.backendId) ?? null);
-        target = this.targets.of(state, backend, usesBreaker);
-        byId.set(backend.backendId, target);
-      }
-      return target;
-    };
-
+    const compilation = new RouteCompilation(
+      this.targets,
+      states,
+      backendsById,
+      rateLimiters,
+      this.limits.dataPlaneId,
+      (id) => breakers.policies.get(id) ?? null,
+    );
+    const usesByBackend = new Map<string, BackendUse[]>();
     const builder = new RouterBuilder<CompiledRoute>();
     const routes = new Map<string, CompiledRoute>();
-
-    const compileVariant = (
-      route: RouteConfig,
-      pathRewriter: PathRewriter,
-      variant: RouteVariant,
-      previousBalancer: CompiledRoute['balancer'] | undefined,
-    ): CompiledRoute => {
-      const usesBreaker = route.circuitBreaker?.enabled ?? true;
-      const targets: ProxyTarget[] = [];
-      for (const backendId of route.backendIds) {
-        const backend = backendsById.get(backendId);
-        if (backend) targets.push(targetOf(backend, usesBreaker));
-      }
-      return Object.freeze({
-        routeId: route.routeId,
-        name: route.name,
-        priority: route.priority,
-        metricLabel: route.name,
-        variant,
-        split: undefined,
-        timeoutMs: route.timeoutSeconds * 1000,
-        pathRewriter,
-        targets,
-        balancer: createBalancer(
-          route.strategy,
-          targets,
-          balancerOptions(route, targets, usesBreaker, rings),
-          previousBalancer,
-        ),
-        retry: compileRetryPolicy(route.retryPolicy ?? DEFAULT_RETRY_POLICY),
-        requestHeaders: headerTransform(route.transformations?.request),
-        responseHeaders: headerTransform(route.transformations?.response),
-        rateLimiter: rateLimiters.get(route.routeId),
-      });
-    };
-
     snapshot.routes.forEach((route, index) => {
       if (!route.isEnabled) return;
-      const parsed = parsedPatterns[index];
-      const pathRewriter = rewriters[index];
-      if (!parsed || !pathRewriter) return;
-      const before = previous?.routes.get(route.routeId);
-      const trafficSplit = route.trafficSplit;
-      const canaryRewriter = canaryRewriters[index];
-      let compiled: CompiledRoute;
-      if (trafficSplit === null || canaryRewriter === undefined) {
-        compiled = compileVariant(route, pathRewriter, 'stable', before?.balancer);
-      } else {
-        const canaryRoute = { ...route, ...trafficSplit.canary };
-        const canary = compileVariant(canaryRoute, canaryRewriter, 'canary', before?.split?.canary.balancer);
-        const preview: CompiledRoute = Object.freeze({ ...canary, variant: 'preview' });
-        const isRolledOut = trafficSplit.rolloutDataPlaneIds.includes(this.limits.dataPlaneId ?? '');
-        const splitter = new TrafficSplitter<CompiledRoute>(
-          compileVariant(route, pathRewriter, 'stable', before?.split?.stable.balancer ?? before?.balancer),
-          canary,
-          preview,
-          {
-            pinHeader: trafficSplit.pinHeader.toLowerCase(),
-            previewHeader: trafficSplit.strategy === 'BlueGreen' ? trafficSplit.previewHeader.toLowerCase() : undefined,
-            canaryPercentage:
-              trafficSplit.strategy === 'Rolling' ? (isRolledOut ? 100 : 0) : trafficSplit.canaryPercentage,
-          },
-        );
-        // The router holds a stable twin carrying the split; the handler swaps in the variant the split picks.
-        compiled = Object.freeze({ ...splitter.stable, split: splitter });
-      }
+      const part = parts[index] as RouteParts;
+      const compiled = compilation.route(route, part, previous?.routes.get(route.routeId));
       routes.set(route.routeId, compiled);
-      builder.add(
-        {
-          routeId: route.routeId,
-          host: route.host,
-          segments: parsed.segments,
-          methods: route.methods,
-          priority: route.priority,
-        },
-        compiled,
-      );
+      builder.add(matchSpecOf(route, part.pattern.segments), compiled);
+      addUses(usesByBackend, route);
     });
+    const compiled: CompiledSnapshot = Object.freeze({
+      snapshot,
+      router: builder.build(),
+      routes,
+      backendStates: states,
+      warnings,
+    });
+    this.index = { compiled, backendsById, usesByBackend, conflicts: breakers.conflicts };
+    return compiled;
+  }
 
-    return {
-      ok: true,
-      compiled: Object.freeze({ snapshot, router: builder.build(), routes, backendStates: states, warnings }),
+  /** `undefined` when `snapshot` is to be compiled from scratch. */
+  private baseFor(snapshot: ConfigSnapshot, previous: CompiledSnapshot): CompileBase | undefined {
+    const index = this.index;
+    if (index?.compiled !== previous) return undefined;
+    const routeChanges = changesBetween(previous.snapshot.routes, snapshot.routes, (route) => route.routeId, true);
+    if (routeChanges === undefined) return undefined;
+    const backendChanges = changesBetween(
+      previous.snapshot.backends,
+      snapshot.backends,
+      (backend) => backend.backendId,
+      false,
+    );
+    if (backendChanges === undefined) return undefined;
+    const entities = snapshot.routes.length + snapshot.backends.length;
+    if ((routeChanges.size + backendChanges.size) * 4 > entities) return undefined;
+    const states = this.backendStates.beginSwapFrom(previous.backendStates);
+    return states === undefined ? undefined : { index, states, routeChanges, backendChanges };
+  }
+
+  /** Updates the index to `snapshot` and compiles what it changes; see the class comment. */
+  private compileChanges(snapshot: ConfigSnapshot, previous: CompiledSnapshot, base: CompileBase): CompiledSnapshot {
+    const { index, states, routeChanges, backendChanges } = base;
+    const { backendsById, usesByBackend, conflicts } = index;
+    let positionsById: Map<string, number> | undefined;
+    const positions = (): ReadonlyMap<string, number> => {
+      if (positionsById === undefined) {
+        const byId = new Map<string, number>();
+        snapshot.routes.forEach((route, position) => byId.set(route.routeId, position));
+        positionsById = byId;
+      }
+      return positionsById;
     };
+
+    // Backends whose state, breaker or use may differ: the changed ones, and those a changed route routed or routes to.
+    const affected = new Set<string>(backendChanges.keys());
+    for (const [backendId, { after }] of backendChanges) {
+      if (after === undefined) backendsById.delete(backendId);
+      else backendsById.set(backendId, after);
+    }
+    for (const { before, after } of routeChanges.values()) {
+      if (before?.isEnabled === true)
+        for (const backendId of removeUses(usesByBackend, before)) affected.add(backendId);
+      if (after?.isEnabled === true) for (const backendId of addUses(usesByBackend, after)) affected.add(backendId);
+    }
+    const recompiled = new Set<string>();
+    for (const [routeId, { after }] of routeChanges) if (after?.isEnabled === true) recompiled.add(routeId);
+    for (const backendId of backendChanges.keys()) {
+      for (const use of usesByBackend.get(backendId) ?? []) recompiled.add(use.routeId);
+    }
+
+    const policies = new Map<string, BreakerPolicy | null>();
+    for (const backendId of affected) {
+      const resolved = resolveBreakerPolicy(usesByBackend.get(backendId), positions);
+      policies.set(backendId, resolved.policy);
+      if (resolved.conflict === undefined) conflicts.delete(backendId);
+      else conflicts.set(backendId, resolved.conflict);
+    }
+    const policyOf = (backendId: string): BreakerPolicy | null => {
+      let policy = policies.get(backendId);
+      if (policy === undefined) {
+        policy = resolveBreakerPolicy(usesByBackend.get(backendId), positions).policy;
+        policies.set(backendId, policy);
+      }
+      return policy;
+    };
+
+    const warnings: string[] = [];
+    const rateLimiters = this.rateLimiters.compile(
+      snapshot.routes,
+      previous.routes,
+      warnings,
+      (route) => !recompiled.has(route.routeId),
+    );
+    for (const backendId of orderedConflicts(conflicts, positions)) warnings.push(conflictWarning(backendId));
+
+    const compilation = new RouteCompilation(
+      this.targets,
+      states,
+      backendsById,
+      rateLimiters,
+      this.limits.dataPlaneId,
+      policyOf,
+    );
+    // The router keeps the routes kept; the others are taken out (all before any is put back) and put back.
+    const builder = previous.router.edit();
+    for (const { before } of routeChanges.values()) {
+      if (before?.isEnabled === true) builder.remove(matchSpecOf(before, this.segmentsOf(before)));
+    }
+    const routes = new Map<string, CompiledRoute>();
+    snapshot.routes.forEach((route, position) => {
+      if (!route.isEnabled) return;
+      const before = previous.routes.get(route.routeId);
+      if (!recompiled.has(route.routeId) && before !== undefined) {
+        routes.set(route.routeId, before);
+        return;
+      }
+      const part = this.partsOf(route, position, []) as RouteParts;
+      const spec = matchSpecOf(route, part.pattern.segments);
+      if (before !== undefined && !routeChanges.has(route.routeId)) builder.remove(spec);
+      const compiled = compilation.route(route, part, before);
+      routes.set(route.routeId, compiled);
+      builder.add(spec, compiled);
+    });
+    for (const backendId of affected) {
+      const backend = backendsById.get(backendId);
+      if (backend !== undefined && usesByBackend.has(backendId)) states.use(backend, policyOf(backendId));
+      else states.release(backendId);
+    }
+
+    const compiled: CompiledSnapshot = Object.freeze({
+      snapshot,
+      router: builder.build(),
+      routes,
+      backendStates: states,
+      warnings,
+    });
+    this.index = { ...index, compiled };
+    return compiled;
   }
 
   /**
@@ -227,6 +334,14 @@ export class SnapshotCompiler {
     return part;
   }
 
+  /** The path segments a route of an earlier snapshot (compiled then, so its pattern parses) was placed with. */
+  private segmentsOf(route: RouteConfig): readonly PathSegment[] {
+    const known = this.routeParts.get(route);
+    if (known !== undefined) return known.pattern.segments;
+    const parsed = parsePathPattern(route.pathPattern);
+    return parsed.ok ? parsed.value.segments : [];
+  }
+
   private checkLimits(snapshot: ConfigSnapshot): ValidationIssue[] {
     const issues: ValidationIssue[] = [];
     if (snapshot.schemaVersion > SNAPSHOT_SCHEMA_VERSION) {
@@ -243,6 +358,183 @@ export class SnapshotCompiler {
     }
     return issues;
   }
+}
+
+/**
+ * Compiles routes of one snapshot against its backend state swap. Proxy targets and hash rings are shared by the
+ * routes compiled with one instance: by backend and breaker use, and by backend list.
+ */
+class RouteCompilation {
+  // Indexed by usesBreaker, then backend id.
+  private readonly proxyTargets = [new Map<string, ProxyTarget>(), new Map<string, ProxyTarget>()] as const;
+  private readonly rings = new Map<string, ConsistentHashRing>();
+
+  constructor(
+    private readonly targets: ProxyTargets,
+    private readonly states: BackendStatesSwap,
+    private readonly backendsById: ReadonlyMap<string, BackendConfig>,
+    private readonly rateLimiters: ReadonlyMap<string, RouteRateLimiter>,
+    private readonly dataPlaneId: string | undefined,
+    private readonly policyOf: (backendId: string) => BreakerPolicy | null,
+  ) {}
+
+  /** `before`: the same route in the snapshot being replaced (its balancers' positions carry over). */
+  route(route: RouteConfig, parts: RouteParts, before: CompiledRoute | undefined): CompiledRoute {
+    const trafficSplit = route.trafficSplit;
+    const canaryRewriter = parts.canaryRewriter;
+    if (trafficSplit === null || canaryRewriter === undefined) {
+      return this.variant(route, parts.rewriter, 'stable', before?.balancer);
+    }
+    const canaryRoute = { ...route, ...trafficSplit.canary };
+    const canary = this.variant(canaryRoute, canaryRewriter, 'canary', before?.split?.canary.balancer);
+    const preview: CompiledRoute = Object.freeze({ ...canary, variant: 'preview' });
+    const isRolledOut = trafficSplit.rolloutDataPlaneIds.includes(this.dataPlaneId ?? '');
+    const splitter = new TrafficSplitter<CompiledRoute>(
+      this.variant(route, parts.rewriter, 'stable', before?.split?.stable.balancer ?? before?.balancer),
+      canary,
+      preview,
+      {
+        pinHeader: trafficSplit.pinHeader.toLowerCase(),
+        previewHeader: trafficSplit.strategy === 'BlueGreen' ? trafficSplit.previewHeader.toLowerCase() : undefined,
+        canaryPercentage: trafficSplit.strategy === 'Rolling' ? (isRolledOut ? 100 : 0) : trafficSplit.canaryPercentage,
+      },
+    );
+    // The router holds a stable twin carrying the split; the handler swaps in the variant the split picks.
+    return Object.freeze({ ...splitter.stable, split: splitter });
+  }
+
+  private variant(
+    route: RouteConfig,
+    pathRewriter: PathRewriter,
+    variant: RouteVariant,
+    previousBalancer: CompiledRoute['balancer'] | undefined,
+  ): CompiledRoute {
+    const usesBreaker = route.circuitBreaker?.enabled ?? true;
+    const targets: ProxyTarget[] = [];
+    for (const backendId of route.backendIds) {
+      const backend = this.backendsById.get(backendId);
+      if (backend) targets.push(this.targetOf(backend, usesBreaker));
+    }
+    return Object.freeze({
+      routeId: route.routeId,
+      name: route.name,
+      priority: route.priority,
+      metricLabel: route.name,
+      variant,
+      split: undefined,
+      timeoutMs: route.timeoutSeconds * 1000,
+      pathRewriter,
+      targets,
+      balancer: createBalancer(
+        route.strategy,
+        targets,
+        balancerOptions(route, targets, usesBreaker, this.rings),
+        previousBalancer,
+      ),
+      retry: compileRetryPolicy(route.retryPolicy ?? DEFAULT_RETRY_POLICY),
+      requestHeaders: headerTransform(route.transformations?.request),
+      responseHeaders: headerTransform(route.transformations?.response),
+      rateLimiter: this.rateLimiters.get(route.routeId),
+    });
+  }
+
+  private targetOf(backend: BackendConfig, usesBreaker: boolean): ProxyTarget {
+    const byId = this.proxyTargets[usesBreaker ? 1 : 0];
+    let target = byId.get(backend.backendId);
+    if (target === undefined) {
+      const state = this.states.use(backend, this.policyOf(backend.backendId));
+      target = this.targets.of(state, backend, usesBreaker);
+      byId.set(backend.backendId, target);
+    }
+    return target;
+  }
+}
+
+function matchSpecOf(route: RouteConfig, segments: readonly PathSegment[]): RouteMatchSpec {
+  return { routeId: route.routeId, host: route.host, segments, methods: route.methods, priority: route.priority };
+}
+
+/**
+ * The entities of `after` that are not the very frozen object of the same id in `before`, and those of `before`
+ * gone from `after`, by id. With `isOrderKept`: `undefined` when the entities in both do not keep their order.
+ */
+function changesBetween<T extends object>(
+  before: readonly T[],
+  after: readonly T[],
+  idOf: (entity: T) => string,
+  isOrderKept: boolean,
+): Map<string, Change<T>> | undefined {
+  const isSame = (old: T | undefined, next: T) => old === next && Object.isFrozen(next);
+  let head = 0;
+  const shortest = Math.min(before.length, after.length);
+  while (head < shortest && isSame(before[head], after[head] as T)) head++;
+  let tail = 0;
+  while (tail < shortest - head && isSame(before[before.length - 1 - tail], after[after.length - 1 - tail] as T)) {
+    tail++;
+  }
+  const changes = new Map<string, Change<T>>();
+  const gone = new Map<string, T>();
+  for (let at = head; at < before.length - tail; at++) gone.set(idOf(before[at] as T), before[at] as T);
+  const kept: string[] = [];
+  const seen = new Set<string>();
+  for (let at = head; at < after.length - tail; at++) {
+    const entity = after[at] as T;
+    const id = idOf(entity);
+    // An id listed twice (not a validated snapshot): compiled from scratch.
+    if (seen.has(id)) return undefined;
+    seen.add(id);
+    const old = gone.get(id);
+    gone.delete(id);
+    if (isSame(old, entity)) kept.push(id);
+    else changes.set(id, { before: old, after: entity, position: at });
+  }
+  for (const [id, old] of gone) changes.set(id, { before: old, after: undefined, position: -1 });
+  if (isOrderKept && kept.length > 0) {
+    let next = 0;
+    for (let at = head; at < before.length - tail && next < kept.length; at++) {
+      const id = idOf(before[at] as T);
+      if (changes.has(id)) continue;
+      if (id !== kept[next]) return undefined;
+      next++;
+    }
+  }
+  return changes;
+}
+
+/** The uses of a route (enabled, and its deployment's new version), for each backend id. */
+function usesOf(route: RouteConfig): Array<[backendId: string, use: BackendUse]> {
+  const uses: Array<[string, BackendUse]> = [];
+  withCanaryForwarding(route).forEach((variant, variantIndex) => {
+    variant.backendIds.forEach((backendId, index) => {
+      uses.push([
+        backendId,
+        { routeId: route.routeId, variant: variantIndex as 0 | 1, index, circuitBreaker: variant.circuitBreaker },
+      ]);
+    });
+  });
+  return uses;
+}
+
+/** Adds the route's uses; returns the backend ids it routes to. */
+function addUses(usesByBackend: Map<string, BackendUse[]>, route: RouteConfig): string[] {
+  const uses = usesOf(route);
+  for (const [backendId, use] of uses) {
+    const list = usesByBackend.get(backendId);
+    if (list === undefined) usesByBackend.set(backendId, [use]);
+    else list.push(use);
+  }
+  return uses.map(([backendId]) => backendId);
+}
+
+/** Removes the route's uses; returns the backend ids it routed to. */
+function removeUses(usesByBackend: Map<string, BackendUse[]>, route: RouteConfig): string[] {
+  const backendIds = usesOf(route).map(([backendId]) => backendId);
+  for (const backendId of new Set(backendIds)) {
+    const list = usesByBackend.get(backendId)?.filter((use) => use.routeId !== route.routeId) ?? [];
+    if (list.length === 0) usesByBackend.delete(backendId);
+    else usesByBackend.set(backendId, list);
+  }
+  return backendIds;
 }
 
 /**
@@ -316,33 +608,88 @@ function forwardOptionsOf(state: BackendState, backend: BackendConfig): ForwardO
 }
 
 /**
- * One breaker per backend: its policy is that of the first enabled route (in snapshot order) that routes to it with
- * breakers on (`circuitBreaker` null means the defaults). Routes that disagree are named in a warning.
+ * One breaker per backend: its policy is that of the first enabled route (in snapshot order; a route's in-flight
+ * deployment's new version right after the route) that routes to it with breakers on (`circuitBreaker` null means
+ * the defaults). Routes that disagree are named in a warning, with where the first disagreement is.
  */
-function resolveBreakerPolicies(routes: readonly RouteConfig[], warnings: string[]): Map<string, BreakerPolicy> {
+function resolveBreakerPolicies(
+  routes: readonly RouteConfig[],
+  warnings: string[],
+): { policies: Map<string, BreakerPolicy>; conflicts: Map<string, BackendUse> } {
   const policies = new Map<string, BreakerPolicy>();
-  const conflicts = new Set<string>();
+  const conflicts = new Map<string, BackendUse>();
   for (const route of routes) {
     if (!route.isEnabled) continue;
-    const config = route.circuitBreaker;
-    if (config !== null && !config.enabled) continue;
-    const policy: BreakerPolicy = config
-      ? {
-          failureThreshold: config.failureThreshold,
-          openDurationMs: config.openDurationMs,
-          successThreshold: config.successThreshold,
+    withCanaryForwarding(route).forEach((variant, variantIndex) => {
+      const config = variant.circuitBreaker;
+      if (config !== null && !config.enabled) return;
+      const policy = breakerPolicyOf(config);
+      variant.backendIds.forEach((backendId, index) => {
+        const existing = policies.get(backendId);
+        if (existing === undefined) policies.set(backendId, policy);
+        else if (!conflicts.has(backendId) && breakerPolicyKey(existing) !== breakerPolicyKey(policy)) {
+          conflicts.set(backendId, {
+            routeId: route.routeId,
+            variant: variantIndex as 0 | 1,
+            index,
+            circuitBreaker: config,
+          });
         }
-      : DEFAULT_BREAKER_POLICY;
-    for (const backendId of route.backendIds) {
-      const existing = policies.get(backendId);
-      if (existing === undefined) policies.set(backendId, policy);
-      else if (breakerPolicyKey(existing) !== breakerPolicyKey(policy)) conflicts.add(backendId);
-    }
+      });
+    });
   }
-  for (const backendId of conflicts) {
-    warnings.push(`backend ${backendId}: routes configure different circuit breakers; the first route's applies`);
+  for (const backendId of conflicts.keys()) warnings.push(conflictWarning(backendId));
+  return { policies, conflicts };
+}
+
+/** `resolveBreakerPolicies` for one backend, from its uses (positions: each route's index in the snapshot). */
+function resolveBreakerPolicy(
+  uses: readonly BackendUse[] | undefined,
+  positions: () => ReadonlyMap<string, number>,
+): { policy: BreakerPolicy | null; conflict: BackendUse | undefined } {
+  if (uses === undefined) return { policy: null, conflict: undefined };
+  const ordered = uses.length === 1 ? uses : [...uses].sort((a, b) => compareUses(a, b, positions()));
+  let policy: BreakerPolicy | undefined;
+  let conflict: BackendUse | undefined;
+  for (const use of ordered) {
+    const config = use.circuitBreaker;
+    if (config !== null && !config.enabled) continue;
+    const candidate = breakerPolicyOf(config);
+    if (policy === undefined) policy = candidate;
+    else if (conflict === undefined && breakerPolicyKey(policy) !== breakerPolicyKey(candidate)) conflict = use;
   }
-  return policies;
+  return { policy: policy ?? null, conflict };
+}
+
+/** The conflicting backends in the order `resolveBreakerPolicies` finds them. */
+function orderedConflicts(
+  conflicts: ReadonlyMap<string, BackendUse>,
+  positions: () => ReadonlyMap<string, number>,
+): string[] {
+  if (conflicts.size < 2) return [...conflicts.keys()];
+  return [...conflicts].sort(([, a], [, b]) => compareUses(a, b, positions())).map(([backendId]) => backendId);
+}
+
+function compareUses(a: BackendUse, b: BackendUse, positions: ReadonlyMap<string, number>): number {
+  return (
+    (positions.get(a.routeId) as number) - (positions.get(b.routeId) as number) ||
+    a.variant - b.variant ||
+    a.index - b.index
+  );
+}
+
+function breakerPolicyOf(config: RouteConfig['circuitBreaker']): BreakerPolicy {
+  return config
+    ? {
+        failureThreshold: config.failureThreshold,
+        openDurationMs: config.openDurationMs,
+        successThreshold: config.successThreshold,
+      }
+    : DEFAULT_BREAKER_POLICY;
+}
+
+function conflictWarning(backendId: string): string {
+  return `backend ${backendId}: routes configure different circuit breakers; the first route's applies`;
 }
 
 /** A route, and with an in-flight deployment also its new version's forwarding config on the same route. */

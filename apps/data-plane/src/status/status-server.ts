@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { PrimaryRole, WorkerStatus } from '../data-plane';
 import type { GatewayMetrics } from '../observability/gateway-metrics';
-import type { BackendStateRegistry, BackendStateView } from '../proxy/backend-states';
-import type { BackendStateUpdates } from '../snapshot/backend-state-updates';
+import type { BackendState, BackendStateRegistry, BackendStateView } from '../proxy/backend-states';
+import type { BackendStateUpdates, ControlPlaneBackendState } from '../snapshot/backend-state-updates';
 import type { SnapshotApplier } from '../snapshot/snapshot-applier';
 import type { SnapshotStore } from '../snapshot/snapshot-store';
 
@@ -23,6 +23,9 @@ export interface StatusServerOptions {
   isShuttingDown(): boolean;
   controlPlane(): { url: string; connected: boolean } | null;
 }
+
+/** Backends per block of `/config`'s backendStates kept as JSON. */
+const STATUS_BLOCK_SIZE = 1000;
 
 /** What `GET /config` answers. */
 export interface ConfigStatus {
@@ -57,6 +60,13 @@ export interface BackendStatusEntry extends BackendStateView {
 /** The status port (Express 5): liveness, readiness, the active config, Prometheus metrics. */
 export class StatusServer {
   readonly server: Server;
+  /** Each backend state's last `/config` entry as JSON, with what it was made from. */
+  private readonly entryTexts = new WeakMap<
+    BackendState,
+    { view: BackendStateView; sent: ControlPlaneBackendState | undefined; json: string }
+  >();
+  /** The last `backendStates` entries as JSON blocks, and the states they were made from. */
+  private backendStatesText: { states: readonly BackendState[]; blocks: readonly Buffer[] } | undefined;
 
   constructor(private readonly options: StatusServerOptions) {
     const app = express();
@@ -72,7 +82,15 @@ export class StatusServer {
       });
     });
     app.get('/config', (_req, res) => {
-      res.json(this.configStatus());
+      // Written as is (no ETag: Express would hash megabytes at 100,000 backends on every poll).
+      const parts = this.configStatusParts();
+      res.type('json');
+      res.setHeader(
+        'Content-Length',
+        parts.reduce((length, part) => length + part.length, 0),
+      );
+      for (const part of parts) res.write(part);
+      res.end();
     });
     app.get('/metrics', async (_req, res) => {
       if (options.cluster) {
@@ -94,6 +112,60 @@ export class StatusServer {
   }
 
   configStatus(): ConfigStatus {
+    const { registry, fromControlPlane } = this.options.backendStates;
+    return {
+      ...this.statusHead(),
+      backendStates: registry
+        .statesInIdOrder()
+        .map((state) => backendStatusEntry(state.view(), fromControlPlane.get(state.backendId))),
+      ...this.workers(),
+    };
+  }
+
+  /**
+   * `configStatus()` as JSON, in parts. A backend's entry is serialised again only when what it shows changed, and
+   * a block of entries only when one of them did or the backends did: a poll of /config at 100,000 backends would
+   * otherwise serialise 100,000 objects.
+   */
+  private configStatusParts(): Buffer[] {
+    const workers = this.workers();
+    const tail = workers.workers === undefined ? ']}' : `],"workers":${JSON.stringify(workers.workers)}}`;
+    const head = `${JSON.stringify(this.statusHead()).slice(0, -1)},"backendStates":[`;
+    return [Buffer.from(head), ...this.backendStatesBlocks(), Buffer.from(tail)];
+  }
+
+  /** The entries of `backendStates` as JSON, in blocks of STATUS_BLOCK_SIZE backends (comma-separated). */
+  private backendStatesBlocks(): readonly Buffer[] {
+    const { registry, fromControlPlane } = this.options.backendStates;
+    const states = registry.statesInIdOrder();
+    const last = this.backendStatesText?.states === states ? this.backendStatesText.blocks : undefined;
+    const blocks: Buffer[] = [];
+    for (let start = 0; start < states.length; start += STATUS_BLOCK_SIZE) {
+      const entries: string[] = [];
+      let isChanged = last === undefined;
+      for (const state of states.slice(start, start + STATUS_BLOCK_SIZE)) {
+        const sent = fromControlPlane.get(state.backendId);
+        const known = this.entryTexts.get(state);
+        if (known !== undefined && known.sent === sent && state.isViewUnchanged(known.view)) {
+          entries.push(known.json);
+          continue;
+        }
+        const view = state.view();
+        const json = JSON.stringify(backendStatusEntry(view, sent));
+        this.entryTexts.set(state, { view, sent, json });
+        entries.push(json);
+        isChanged = true;
+      }
+      const kept = last?.[blocks.length];
+      blocks.push(
+        !isChanged && kept !== undefined ? kept : Buffer.from(`${start === 0 ? '' : ','}${entries.join(',')}`),
+      );
+    }
+    this.backendStatesText = { states, blocks };
+    return blocks;
+  }
+
+  private statusHead(): Omit<ConfigStatus, 'backendStates' | 'workers'> {
     const active = this.options.store.current;
     const snapshot = active?.compiled.snapshot;
     const rejection = this.options.applier.lastRejection;
@@ -117,30 +189,11 @@ export class StatusServer {
           }
         : null,
       controlPlane: this.options.controlPlane(),
-      backendStates: this.backendStatuses(),
-      ...(this.options.cluster ? { workers: this.options.cluster.workers() } : {}),
     };
   }
 
-  private backendStatuses(): BackendStatusEntry[] {
-    const { registry, fromControlPlane } = this.options.backendStates;
-    return registry
-      .views()
-      .sort((a, b) => (a.backendId < b.backendId ? -1 : a.backendId > b.backendId ? 1 : 0))
-      .map((view) => {
-        const sent = fromControlPlane.get(view.backendId);
-        return {
-          ...view,
-          controlPlaneState: sent
-            ? {
-                healthStatus: sent.healthStatus,
-                breakerOverride: sent.breakerOverride,
-                sequence: sent.sequence,
-                updatedAt: sent.updatedAt.toISOString(),
-              }
-            : null,
-        };
-      });
+  private workers(): Pick<ConfigStatus, 'workers'> {
+    return this.options.cluster ? { workers: this.options.cluster.workers() } : {};
   }
 
   async listen(): Promise<AddressInfo> {
@@ -160,4 +213,18 @@ export class StatusServer {
       this.server.closeAllConnections();
     });
   }
+}
+
+function backendStatusEntry(view: BackendStateView, sent: ControlPlaneBackendState | undefined): BackendStatusEntry {
+  return {
+    ...view,
+    controlPlaneState: sent
+      ? {
+          healthStatus: sent.healthStatus,
+          breakerOverride: sent.breakerOverride,
+          sequence: sent.sequence,
+          updatedAt: sent.updatedAt.toISOString(),
+        }
+      : null,
+  };
 }

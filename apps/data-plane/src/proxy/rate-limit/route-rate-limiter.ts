@@ -107,6 +107,8 @@ export class RateLimiterCompiler {
     routes: readonly RouteConfig[],
     previous: ReadonlyMap<string, { readonly rateLimiter?: RouteRateLimiter | undefined }> | undefined,
     warnings: string[],
+    /** Whether a route is the very one `previous` was compiled from: then its limiter is kept as it is. */
+    isUnchanged?: (route: RouteConfig) => boolean,
   ): Map<string, RouteRateLimiter> {
     const limiters = new Map<string, RouteRateLimiter>();
     const nowMs = (this.options.now ?? performance.now.bind(performance))();
@@ -116,6 +118,11 @@ export class RateLimiterCompiler {
       if (!route.isEnabled || config === null) continue;
       const isShared = config.policy === 'redis' && this.options.store !== undefined;
       if (config.policy === 'redis' && !isShared) countedLocally++;
+      const kept = isUnchanged?.(route) === true ? previous?.get(route.routeId)?.rateLimiter : undefined;
+      if (kept !== undefined) {
+        limiters.set(route.routeId, kept);
+        continue;
+      }
       const fingerprint = `${isShared ? 'shared' : 'local'}\n${route.name}\n${JSON.stringify(config)}`;
       const before = previous?.get(route.routeId)?.rateLimiter;
       if (
