@@ -1,3 +1,4 @@
+import { storedSnapshot } from './support/stored-snapshots';
 import { API, latestSnapshotVersion, startTestApp, type TestApp } from './support/test-app';
 
 let t: TestApp;
@@ -21,8 +22,7 @@ async function createBackend(overrides: Record<string, unknown> = {}) {
 }
 
 async function backendInLatestSnapshot(backendId: string) {
-  const { rows } = await t.sql.query('SELECT snapshot FROM config_snapshots ORDER BY version DESC LIMIT 1');
-  return rows[0].snapshot.backends.find((b: { backendId: string }) => b.backendId === backendId);
+  return (await storedSnapshot(t.sql)).backends.find((b) => b.backendId === backendId);
 }
 
 describe('backends', () => {

@@ -1,3 +1,4 @@
+import { storedSnapshot } from './support/stored-snapshots';
 import { API, latestSnapshotVersion, startTestApp, type TestApp } from './support/test-app';
 
 interface SnapshotRow {
@@ -7,11 +8,12 @@ interface SnapshotRow {
 }
 
 async function snapshotRow(t: TestApp, version: number): Promise<SnapshotRow> {
-  const { rows } = await t.sql.query<SnapshotRow>(
-    'SELECT version::text, hash, snapshot FROM config_snapshots WHERE version = $1',
+  const { rows } = await t.sql.query<Omit<SnapshotRow, 'snapshot'>>(
+    'SELECT version::text, hash FROM config_snapshots WHERE version = $1',
     [version],
   );
-  return rows[0] as SnapshotRow;
+  const snapshot = (await storedSnapshot(t.sql, version)) as unknown as SnapshotRow['snapshot'];
+  return { ...(rows[0] as Omit<SnapshotRow, 'snapshot'>), snapshot };
 }
 
 describe('config rollback without approval (environment staging)', () => {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { expectEventually } from '@hotswap/testing';
 import { Redis } from 'ioredis';
 import { createApp } from '../src/app';
+import { storedSnapshot } from './support/stored-snapshots';
 import { API, countRows, latestSnapshotVersion, startTestApp, type TestApp } from './support/test-app';
 
 const REDIS_URL = process.env.REDIS_URL as string;
@@ -74,8 +75,8 @@ describe.each([
   }
 
   async function snapshotRoute(routeId: string): Promise<SnapshotRoute> {
-    const { rows } = await t.sql.query('SELECT snapshot FROM config_snapshots ORDER BY version DESC LIMIT 1');
-    return (rows[0].snapshot.routes as SnapshotRoute[]).find((route) => route.routeId === routeId) as SnapshotRoute;
+    const snapshot = await storedSnapshot(t.sql);
+    return (snapshot.routes as unknown as SnapshotRoute[]).find((route) => route.routeId === routeId) as SnapshotRoute;
   }
 
   it('creating a version does not change what is served', async () => {
@@ -126,16 +127,13 @@ describe.each([
       ['advance', 2],
       ['advance', 2],
     ]);
-    const { rows } = await t.sql.query(
-      `SELECT snapshot FROM config_snapshots WHERE snapshot::text LIKE $1 ORDER BY version`,
-      [`%${deploymentId}%`],
+    const { rows: versions } = await t.sql.query<{ version: number }>(
+      'SELECT version::int FROM config_snapshots ORDER BY config_snapshots.version',
     );
-    const percentages = rows.map(
-      (row) =>
-        (row.snapshot.routes as Array<{ routeId: string; trafficSplit: { canaryPercentage: number } | null }>).find(
-          (route) => route.routeId === routeId,
-        )?.trafficSplit?.canaryPercentage,
-    );
+    const snapshots = await Promise.all(versions.map((row) => storedSnapshot(t.sql, row.version)));
+    const percentages = snapshots
+      .filter((snapshot) => JSON.stringify(snapshot).includes(deploymentId))
+      .map((snapshot) => snapshot.routes.find((route) => route.routeId === routeId)?.trafficSplit?.canaryPercentage);
     expect(percentages).toEqual([10, 50, 100]);
     const live = await snapshotRoute(routeId);
     expect(live).toMatchObject({ backendIds: [canaryId], trafficSplit: null });

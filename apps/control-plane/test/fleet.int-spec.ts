@@ -29,6 +29,7 @@ import { SnapshotFeed } from '../src/modules/fleet/snapshot-feed';
 import { LISTENER_APPLICATION_NAME } from '../src/database/notification.listener';
 import { CONFIG_SNAPSHOT_CHANNEL } from '../src/modules/snapshots/snapshot-store';
 import { fullSnapshotOf } from './support/pushed-snapshot';
+import { storedSnapshot } from './support/stored-snapshots';
 import { API, startTestApp, type TestApp } from './support/test-app';
 import { createTestDatabase, type TestDatabase } from './support/test-database';
 
@@ -591,10 +592,7 @@ async function latestVersion(): Promise<number> {
 }
 
 async function newestStoredSnapshot(): Promise<ConfigSnapshot> {
-  const { rows } = await sql.query<{ snapshot: ConfigSnapshot }>(
-    'SELECT snapshot FROM config_snapshots ORDER BY version DESC LIMIT 1',
-  );
-  return rows[0]!.snapshot;
+  return storedSnapshot(sql);
 }
 
 /** A version's snapshot as the REST API serves it. */

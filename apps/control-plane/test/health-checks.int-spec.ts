@@ -14,6 +14,7 @@ import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { createApp } from '../src/app';
 import { loadAppConfig, type AppConfig } from '../src/config/app-config';
+import { storedSnapshot } from './support/stored-snapshots';
 import { RAISED_RATE_LIMITS_ENV } from './support/test-app';
 import type { Role } from '../src/modules/auth/roles';
 import { TokenService } from '../src/modules/auth/token.service';
@@ -356,10 +357,8 @@ describe.each<SchedulerKind>(['in-process', 'bullmq'])('health checks with the %
     });
 
     await createBackend('http://127.0.0.1:9', null);
-    const { rows } = await sql.query('SELECT snapshot FROM config_snapshots ORDER BY version DESC LIMIT 1');
-    expect(rows[0].snapshot.backends.find((b: { backendId: string }) => b.backendId === backendId).healthStatus).toBe(
-      'Unhealthy',
-    );
+    const snapshot = await storedSnapshot(sql);
+    expect(snapshot.backends.find((b) => b.backendId === backendId)?.healthStatus).toBe('Unhealthy');
   });
 
   it('keeps the state across a control-plane restart', async () => {

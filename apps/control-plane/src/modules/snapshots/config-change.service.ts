@@ -88,7 +88,7 @@ export class ConfigChangeService {
     actor: Actor,
     change: (manager: EntityManager) => Promise<ChangeOutcome<T>>,
   ): Promise<AppliedChange<T>> {
-    let applied: AppliedChange<T>;
+    let applied: AppliedChange<T> & { isStoredComplete: boolean };
     try {
       applied = await this.dataSource.transaction(async (manager) => {
         const query = sqlQueryOf(manager);
@@ -96,9 +96,14 @@ export class ConfigChangeService {
         const outcome = await change(manager);
         const auditId = await this.audit.record(manager, outcome.audit, actor);
         for (const extra of outcome.extraAudit ?? []) await this.audit.record(manager, extra, actor);
-        const written = await writeSnapshot(query, { auditId, now: new Date() });
+        const written = await writeSnapshot(query, { auditId, now: new Date() }, this.snapshots.lastKnown());
         if (!written.ok) throw new ValidationError(toRequestIssues(written.issues, written, outcome.subject));
-        return { result: outcome.result, snapshot: written.snapshot, auditId };
+        return {
+          result: outcome.result,
+          snapshot: written.snapshot,
+          auditId,
+          isStoredComplete: written.isStoredComplete,
+        };
       });
     } catch (error) {
       const unique = uniqueViolationOf(error);
@@ -113,7 +118,9 @@ export class ConfigChangeService {
       }
       throw error;
     }
+    // Only a committed snapshot becomes the base of the next build: a rolled-back one never reaches here.
     this.snapshots.remember(applied.snapshot);
-    return applied;
+    if (!applied.isStoredComplete) this.snapshots.storeCompleteWhenDue(applied.snapshot);
+    return { result: applied.result, snapshot: applied.snapshot, auditId: applied.auditId };
   }
 }
