@@ -1,7 +1,7 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { aSnapshot } from '@hotswap/testing';
+import { aBackend, aRoute, aSnapshot } from '@hotswap/testing';
 import { SnapshotCache } from './snapshot-cache';
 
 describe('SnapshotCache', () => {
@@ -32,6 +32,20 @@ describe('SnapshotCache', () => {
     expect(readdirSync(dir).sort()).toEqual(
       [1, 4].map((version) => SnapshotCache.fileNameOf(aSnapshot({}, { version }))).sort(),
     );
+  });
+
+  it('writes a snapshot of many routes and backends, in slices, as JSON that parses back to the same snapshot', async () => {
+    const backends = Array.from({ length: 4_500 }, (_, n) =>
+      aBackend({ backendId: `b${n}`, name: `b${n}`, url: `http://127.0.0.1:9/${n}` }),
+    );
+    const routes = Array.from({ length: 2_001 }, (_, n) =>
+      aRoute({ routeId: `r${n}`, name: `r${n}`, pathPattern: `/r${n}`, backendIds: [`b${n}`] }),
+    );
+    const snapshot = aSnapshot({ routes, backends }, { version: 7 });
+    const file = await new SnapshotCache(dir, 3).write(snapshot);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(snapshot);
+    const empty = aSnapshot({}, { version: 8 });
+    expect(JSON.parse(readFileSync(await new SnapshotCache(dir, 3).write(empty), 'utf8'))).toEqual(empty);
   });
 
   it('lists nothing when the folder does not exist', async () => {

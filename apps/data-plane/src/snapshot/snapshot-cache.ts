@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ConfigSnapshot } from '@hotswap/config-snapshot';
 
 const FILE = /^snapshot-(\d{12})-([0-9a-f]{16})\.json$/;
@@ -72,7 +73,7 @@ export class SnapshotCache {
     const tmp = join(this.dir, `.snapshot-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
     const handle = await open(tmp, 'w', 0o644);
     try {
-      await handle.writeFile(JSON.stringify(snapshot));
+      for await (const chunk of jsonInSlices(snapshot)) await handle.write(chunk);
       await handle.sync();
     } finally {
       await handle.close();
@@ -99,5 +100,31 @@ export class SnapshotCache {
       ...names.filter((name) => name.startsWith('.snapshot-') && name.endsWith('.tmp')),
     ];
     await Promise.all(stale.map((name) => rm(join(this.dir, name), { force: true })));
+  }
+}
+
+/** Routes or backends serialized per slice: a slice takes a few milliseconds, the proxy is served in between. */
+const ENTITIES_PER_SLICE = 2_000;
+
+/**
+ * The snapshot as JSON (the value `JSON.stringify` gives, routes and backends last) in slices, yielding to the event
+ * loop between them: a 24 MB snapshot serialized in one go would stall every request for a few hundred milliseconds.
+ */
+async function* jsonInSlices(snapshot: ConfigSnapshot): AsyncGenerator<string> {
+  const { routes, backends, ...head } = snapshot;
+  const opening = JSON.stringify(head);
+  yield `${opening.slice(0, -1)}${opening.length > 2 ? ',' : ''}"routes":[`;
+  yield* arrayInSlices(routes);
+  yield '],"backends":[';
+  yield* arrayInSlices(backends);
+  yield ']}';
+}
+
+async function* arrayInSlices(entities: readonly unknown[]): AsyncGenerator<string> {
+  for (let start = 0; start < entities.length; start += ENTITIES_PER_SLICE) {
+    const slice = entities.slice(start, start + ENTITIES_PER_SLICE);
+    const text = JSON.stringify(slice).slice(1, -1);
+    yield start === 0 ? text : `,${text}`;
+    await nextTurn();
   }
 }
