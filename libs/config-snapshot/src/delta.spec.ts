@@ -82,7 +82,7 @@ describe('snapshot deltas', () => {
       const applied = applySnapshotDelta(base, parsed.value);
       if (!applied.ok) throw new Error(JSON.stringify(applied.issues));
       expect(overTheWire(applied.value)).toEqual(overTheWire(target));
-      const validated = validator.validate(applied.value);
+      const validated = validator.validateDelta(base, parsed.value);
       expect(validated).toEqual(validateSnapshot(overTheWire(target)));
       if (!validated.ok) throw new Error('every generated snapshot is valid');
       // What the delta did not touch is the base's object.
@@ -90,6 +90,35 @@ describe('snapshot deltas', () => {
       expect(kept.length).toBeGreaterThanOrEqual(base.backends.length - 3 - delta.backends.upserted.length);
       base = validated.value;
     }
+  });
+
+  it('validates a broken delta exactly as the whole snapshot it describes, and keeps the accepted one as its base', () => {
+    const validator = new SnapshotValidator();
+    const first = validator.validate(overTheWire(firstSnapshot(6, 6)));
+    if (!first.ok) throw new Error('the first snapshot is valid');
+    const base = first.value;
+    const target = nextSnapshot(base, seededRandom(7), 2);
+    const delta = overTheWire(snapshotDeltaBetween(base, target));
+    const broken = [
+      { ...delta, hash: 'a'.repeat(64) },
+      { ...delta, routes: { upserted: [{ ...base.routes[0], backendIds: ['missing'] }], removed: [] } },
+      { ...delta, routes: { upserted: [{ ...base.routes[1], timeoutSeconds: 0 }], removed: [] } },
+      { ...delta, backends: { upserted: [], removed: ['b0'] } },
+      { ...delta, routes: { upserted: [], removed: ['no-such-route'] } },
+      { ...delta, base: { version: 99, hash: base.hash } },
+    ];
+    for (const candidate of broken) {
+      const parsed = parseSnapshotDelta(candidate);
+      if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+      const applied = applySnapshotDelta(base, parsed.value);
+      const expected = applied.ok ? validateSnapshot(overTheWire(applied.value)) : applied;
+      expect(expected.ok).toBe(false);
+      expect(validator.validateDelta(base, parsed.value)).toEqual(expected);
+    }
+    // None of them was accepted: the valid delta still applies on the same base.
+    const parsed = parseSnapshotDelta(delta);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+    expect(validator.validateDelta(base, parsed.value)).toEqual(validateSnapshot(overTheWire(target)));
   });
 
   it('carries only what changed', () => {

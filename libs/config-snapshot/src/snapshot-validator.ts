@@ -1,5 +1,6 @@
 import { canonicalJson, canonicalRoute, hashCanonicalParts } from './hash';
 import { isDeepEqual } from './deep-equal';
+import { applySnapshotDelta, withChangesById, type UntrustedSnapshotDelta } from './delta';
 import { deepFreeze } from './snapshot';
 import {
   backendConfigSchema,
@@ -40,14 +41,36 @@ interface Remembered<T> {
 export class SnapshotValidator {
   private routes = new Map<string, Remembered<RouteConfig>>();
   private backends = new Map<string, Remembered<BackendConfig>>();
+  /** The snapshot `validate` accepted last, with its entities in order: what a delta is applied to. */
+  private accepted:
+    | {
+        snapshot: ConfigSnapshot;
+        routes: ReadonlyArray<Remembered<RouteConfig>>;
+        backends: ReadonlyArray<Remembered<BackendConfig>>;
+      }
+    | undefined;
 
   /** Equals `validateSnapshot(input)`. */
   validate(input: unknown): ValidationResult<ConfigSnapshot> {
     return this.run(input, configSnapshotSchema, validateSnapshot, true);
   }
 
+  /**
+   * Equals `validateSnapshot` of the snapshot `delta` describes on `base` (`applySnapshotDelta`), with the issues of
+   * a delta that does not fit `base`. When `base` is the snapshot this validator accepted last, only the delta's
+   * entities are parsed and nothing is done per unchanged entity but copying references (and the cross-entity
+   * checks and hash, which cover the whole snapshot).
+   */
+  validateDelta(base: ConfigSnapshot, delta: UntrustedSnapshotDelta): ValidationResult<ConfigSnapshot> {
+    const fast = this.accepted?.snapshot === base ? this.validateDeltaIncrementally(base, delta) : undefined;
+    if (fast !== undefined) return fast;
+    const applied = applySnapshotDelta(base, delta);
+    return applied.ok ? this.validate(applied.value) : applied;
+  }
+
   /** Equals `validateSnapshotContent(input)` (the control plane's check of what it is about to publish). */
   validateContent(input: unknown): ValidationResult<SnapshotContent> {
+    this.accepted = undefined;
     return this.run(input, snapshotContentSchema, validateSnapshotContent, false);
   }
 
@@ -80,16 +103,76 @@ export class SnapshotValidator {
     if (attempt?.result.ok === true) {
       this.routes = adopt(this.routes, attempt.routes, (route) => route.routeId);
       this.backends = adopt(this.backends, attempt.backends, (backend) => backend.backendId);
+      this.remember(attempt.result.value, attempt.routes.entries, attempt.backends.entries, isHashChecked);
       return attempt.result;
     }
     const result = validateFully(input);
     if (result.ok) {
-      this.routes = byId(result.value.routes.map(rememberRoute), (route) => route.routeId);
-      this.backends = byId(result.value.backends.map(rememberBackend), (backend) => backend.backendId);
+      const routes = result.value.routes.map(rememberRoute);
+      const backends = result.value.backends.map(rememberBackend);
+      this.routes = byId(routes, (route) => route.routeId);
+      this.backends = byId(backends, (backend) => backend.backendId);
+      this.remember(result.value, routes, backends, isHashChecked);
       // crossCheck keeps per-route results only for frozen routes: warmed now, the next snapshot pays for its changes.
       crossCheck(result.value);
     }
     return result;
+  }
+
+  private remember(
+    value: SnapshotContent,
+    routes: ReadonlyArray<Remembered<RouteConfig>>,
+    backends: ReadonlyArray<Remembered<BackendConfig>>,
+    isSnapshot: boolean,
+  ): void {
+    this.accepted = isSnapshot ? { snapshot: value as ConfigSnapshot, routes, backends } : undefined;
+  }
+
+  /**
+   * The delta's snapshot validated from the accepted one's entities, or `undefined` when anything does not fit or
+   * does not validate: the caller then validates the rebuilt snapshot as a whole (for the exact issues).
+   */
+  private validateDeltaIncrementally(
+    base: ConfigSnapshot,
+    delta: UntrustedSnapshotDelta,
+  ): ValidationResult<ConfigSnapshot> | undefined {
+    const accepted = this.accepted;
+    if (accepted === undefined || delta.base.version !== base.version || delta.base.hash !== base.hash)
+      return undefined;
+    const { routes: _routes, backends: _backends, base: _base, ...identity } = delta;
+    const top = configSnapshotSchema.safeParse({ ...identity, routes: [], backends: [] });
+    if (!top.success) return undefined;
+    const routeUpserts = upsertsOf(delta.routes, this.routes, 'routeId', (raw) => {
+      const parsed = routeConfigSchema.safeParse(raw);
+      return parsed.success ? rememberRoute(parsed.data) : undefined;
+    });
+    const backendUpserts = upsertsOf(delta.backends, this.backends, 'backendId', (raw) => {
+      const parsed = backendConfigSchema.safeParse(raw);
+      return parsed.success ? rememberBackend(parsed.data) : undefined;
+    });
+    if (routeUpserts === undefined || backendUpserts === undefined) return undefined;
+    const routes = withChangesById(accepted.routes, routeUpserts, delta.routes.removed, rememberedRouteId);
+    const backends = withChangesById(accepted.backends, backendUpserts, delta.backends.removed, rememberedBackendId);
+    if (routes.length > MAX_ROUTES || backends.length > MAX_BACKENDS) return undefined;
+
+    const value = top.data;
+    value.routes = routes.map((entry) => entry.value);
+    value.backends = backends.map((entry) => entry.value);
+    if (crossCheck(value).length > 0) return undefined;
+    const hash = hashCanonicalParts(
+      value.schemaVersion,
+      value.settings,
+      routes.map((entry) => entry.canonical),
+      backends.map((entry) => entry.canonical),
+    );
+    if (hash !== value.hash) return undefined;
+
+    for (const id of delta.routes.removed) this.routes.delete(id);
+    for (const id of delta.backends.removed) this.backends.delete(id);
+    for (const [id, entry] of routeUpserts) this.routes.set(id, entry);
+    for (const [id, entry] of backendUpserts) this.backends.set(id, entry);
+    this.accepted = { snapshot: value, routes, backends };
+    return { ok: true, value };
   }
 
   /** `undefined` when the input is not worth taking apart: the full validation decides. */
@@ -140,6 +223,37 @@ export class SnapshotValidator {
     const result: ValidationResult<T> = issues.length > 0 ? { ok: false, issues } : { ok: true, value };
     return { result, routes, backends };
   }
+}
+
+function rememberedRouteId(entry: Remembered<RouteConfig>): string {
+  return entry.value.routeId;
+}
+
+function rememberedBackendId(entry: Remembered<BackendConfig>): string {
+  return entry.value.backendId;
+}
+
+/**
+ * A delta's upserted entities by id, each remembered (reused when deep-equal to the remembered one, else parsed);
+ * `undefined` when one does not parse, or an id is also removed or would not be unique.
+ */
+function upsertsOf<T extends object>(
+  changes: { readonly upserted: ReadonlyArray<Record<string, unknown>>; readonly removed: readonly string[] },
+  remembered: ReadonlyMap<string, Remembered<T>>,
+  idField: keyof T & string,
+  parse: (raw: unknown) => Remembered<T> | undefined,
+): Map<string, Remembered<T>> | undefined {
+  const upserts = new Map<string, Remembered<T>>();
+  for (const raw of changes.upserted) {
+    const id = raw[idField];
+    if (typeof id !== 'string' || upserts.has(id)) return undefined;
+    const known = remembered.get(id);
+    const entry = known !== undefined && isDeepEqual(raw, known.value) ? known : parse(raw);
+    if (entry === undefined) return undefined;
+    upserts.set(id, entry);
+  }
+  for (const id of changes.removed) if (upserts.has(id) || !remembered.has(id)) return undefined;
+  return upserts;
 }
 
 function rememberRoute(route: RouteConfig): Remembered<RouteConfig> {

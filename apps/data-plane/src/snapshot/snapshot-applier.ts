@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { SnapshotValidator, type ConfigSnapshot } from '@hotswap/config-snapshot';
+import { SnapshotValidator, type ConfigSnapshot, type UntrustedSnapshotDelta } from '@hotswap/config-snapshot';
 import type { Logger } from '../observability/logger';
 import type { GatewayMetrics } from '../observability/gateway-metrics';
 import type { ActiveSnapshot, SnapshotSource } from './compiled-snapshot';
@@ -39,6 +39,11 @@ export interface Rejection {
 export interface ApplyOptions {
   /** `performance.now()` when the snapshot arrived (before decoding): where applyMs starts. */
   startedAt?: number;
+  /**
+   * `input` is a delta (`parseSnapshotDelta`'s value) on the snapshot active when it applies: validated as the whole
+   * snapshot it describes, parsing only what it changes.
+   */
+  isDelta?: boolean;
   /** Version and hash announced next to the payload (the stream's Snapshot message): the payload must agree. */
   announced?: { version: number; hash: string };
   /**
@@ -144,7 +149,16 @@ export class SnapshotApplier {
     if (options.isValidated === true) {
       snapshot = input as ConfigSnapshot;
     } else {
-      const validated = this.validator.validate(input);
+      const base = store.current?.compiled.snapshot;
+      if (options.isDelta === true && base === undefined) {
+        return this.reject(input, source, options, [
+          'delta.base: this data plane runs no snapshot to apply a delta to',
+        ]);
+      }
+      const validated =
+        options.isDelta === true && base !== undefined
+          ? this.validator.validateDelta(base, input as UntrustedSnapshotDelta)
+          : this.validator.validate(input);
       if (!validated.ok) return this.reject(input, source, options, formatIssues(validated.issues));
       snapshot = validated.value;
     }

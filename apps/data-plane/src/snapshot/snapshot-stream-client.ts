@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import * as grpc from '@grpc/grpc-js';
-import { applySnapshotDelta, parseSnapshotDelta, SNAPSHOT_SCHEMA_VERSION } from '@hotswap/config-snapshot';
+import { parseSnapshotDelta, SNAPSHOT_SCHEMA_VERSION } from '@hotswap/config-snapshot';
 import {
   decodeSnapshotPayload,
   DISCOVERY_FEATURES_METADATA_KEY,
@@ -182,9 +182,10 @@ export class SnapshotStreamClient {
       this.send(call, { nack: { version, hash, nonce, reasons: decoded.reasons } });
       return;
     }
-    const outcome = await this.options.applier.apply(decoded.snapshot, 'stream', {
+    const outcome = await this.options.applier.apply(decoded.input, 'stream', {
       startedAt: receivedAt,
       announced,
+      isDelta: decoded.isDelta,
       isCacheWriteDeferred: true,
     });
     if (outcome.status === 'rejected') {
@@ -198,11 +199,8 @@ export class SnapshotStreamClient {
     if (outcome.status === 'applied' && this.isFaultPending) this.corruptActiveHash();
   }
 
-  /**
-   * The pushed snapshot as untrusted JSON for the applier: decoded, and a delta rebuilt on the snapshot running now
-   * (its unchanged routes and backends are the running, validated objects); or why it cannot be applied.
-   */
-  private decode(message: Snapshot__Output): { snapshot: unknown } | { reasons: string[] } {
+  /** The pushed snapshot, or its delta on the one running, as untrusted JSON for the applier; or why not. */
+  private decode(message: Snapshot__Output): { input: unknown; isDelta: boolean } | { reasons: string[] } {
     if (message.schemaVersion > SNAPSHOT_SCHEMA_VERSION) {
       return {
         reasons: [
@@ -216,13 +214,9 @@ export class SnapshotStreamClient {
     } catch (error) {
       return { reasons: [`payload: ${(error as Error).message}`] };
     }
-    if (decoded.kind === 'full') return { snapshot: decoded.snapshot };
+    if (decoded.kind === 'full') return { input: decoded.snapshot, isDelta: false };
     const delta = parseSnapshotDelta(decoded.delta);
-    if (!delta.ok) return { reasons: formatIssues(delta.issues) };
-    const base = this.options.store.current?.compiled.snapshot;
-    if (!base) return { reasons: ['delta.base: this data plane runs no snapshot to apply a delta to'] };
-    const rebuilt = applySnapshotDelta(base, delta.value);
-    return rebuilt.ok ? { snapshot: rebuilt.value } : { reasons: formatIssues(rebuilt.issues) };
+    return delta.ok ? { input: delta.value, isDelta: true } : { reasons: formatIssues(delta.issues) };
   }
 
   /** What runs now, as Hello and Heartbeat report it: the version and the hash of the content applied. */
