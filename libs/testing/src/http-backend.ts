@@ -58,11 +58,21 @@ export async function startTestBackend(name: string, handler?: TestBackendHandle
   };
 }
 
-/** A port that was free a moment ago on 127.0.0.1 (below the ephemeral range is not guaranteed; use at once). */
+/** A port free on 127.0.0.1 a moment ago, from 20000-31999 (below the ephemeral range): bind it at once. */
 export async function findFreePort(): Promise<number> {
+  // Below Linux's ephemeral range (32768-60999): a port the kernel picked for port 0 could be handed out again, to
+  // any outgoing connection, before the caller binds it.
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (await isFree(port)) return port;
+  }
+  throw new Error('no free port found between 20000 and 32000');
+}
+
+function isFree(port: number): Promise<boolean> {
   const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  return new Promise((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
 }
