@@ -63,7 +63,7 @@ interface ScaleResults {
   };
   dataPlanes: DataPlaneAtScale[];
   oneRouteChange: {
-    /** The REST call's round trip (the whole snapshot is rebuilt and stored). */
+    /** The REST call's round trip (the changed rows reloaded, the whole snapshot validated and hashed, its delta stored). */
     apiMs: Percentiles;
     /** createdAt to the last data plane's recorded Ack. */
     propagationMs: Percentiles;
@@ -294,7 +294,7 @@ export function formatScaleReport(
     '| --- | ---: |',
     `| control plane: first snapshot at this size (REST call: load, validate, build, store, commit) | ${ms(results.controlPlane.buildMs)} |`,
     `| snapshot size: JSON / gzip on the wire | ${mb(results.controlPlane.jsonBytes)} / ${mb(results.controlPlane.gzipBytes)} |`,
-    `| gzip encoding (once per version, shared by every stream) | ${ms(results.controlPlane.encodeMs)} |`,
+    `| gzip encoding of the whole snapshot (once per version, only for a stream that needs it whole: a first start) | ${ms(results.controlPlane.encodeMs)} |`,
     `| control plane memory: RSS / peak | ${mb(results.controlPlane.rssBytes)} / ${mb(results.controlPlane.peakRssBytes)} |`,
     ...results.dataPlanes.map(
       (dataPlane) =>
@@ -307,7 +307,7 @@ export function formatScaleReport(
     `| **one-route change to every data plane** (createdAt → swapped in on the last one, its /config appliedAt; n=${change.propagationMs.count}; target < 1 s): p50 / max | **${ms(change.propagationMs.p50)} / ${ms(change.propagationMs.max)}** |`,
     `| changes whose Acks the control plane recorded (else a stream broke during the apply and the Hello reported the version) | ${change.samples.filter((sample) => sample.isAckRecorded).length} of ${change.samples.length} |`,
     ...(change.error ? [`| one-route changes stopped early | ${change.error} |`] : []),
-    `| of which the REST call (whole snapshot rebuilt and stored): p50 / max | ${ms(change.apiMs.p50)} / ${ms(change.apiMs.max)} |`,
+    `| of which the REST call (changed rows reloaded, whole snapshot validated and hashed, delta stored): p50 / max | ${ms(change.apiMs.p50)} / ${ms(change.apiMs.max)} |`,
     `| of which a data plane's apply: p50 / max | ${ms(change.applyMs.p50)} / ${ms(change.applyMs.max)} |`,
     `| CPU per request, this snapshot / one route | ${us(results.cpu.scale?.cpuMicrosPerRequest)} / ${us(results.cpu.oneRoute?.cpuMicrosPerRequest)}${results.cpu.error ? ` (${results.cpu.error})` : ''} |`,
     `| throughput at ${CPU_LOAD.connections} connections, this snapshot / one route | ${results.cpu.scale?.requestsPerSecond.toFixed(0) ?? '-'} / ${results.cpu.oneRoute?.requestsPerSecond.toFixed(0) ?? '-'} req/s |`,
