@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { UnauthorizedError } from '../../common/errors/gateway-error';
 import type { AppConfig } from '../../config/app-config';
@@ -6,10 +7,15 @@ import { isRole, type Role } from './roles';
 
 /** Issues and verifies the management API's bearer tokens (HS256 only; claims sub, role, iss, aud, exp). */
 export class TokenService {
-  constructor(private readonly auth: AppConfig['auth']) {}
+  /** The secret as a key object, made once: given a string, jsonwebtoken first tries it as a PEM key, per call. */
+  private readonly key: KeyObject;
+
+  constructor(private readonly auth: AppConfig['auth']) {
+    this.key = createSecretKey(Buffer.from(auth.jwtSecret, 'utf8'));
+  }
 
   issue(claims: { sub: string; role: Role; ttlSeconds?: number }): string {
-    return jwt.sign({ role: claims.role }, this.auth.jwtSecret, {
+    return jwt.sign({ role: claims.role }, this.key, {
       algorithm: 'HS256',
       subject: claims.sub,
       issuer: this.auth.issuer,
@@ -22,7 +28,7 @@ export class TokenService {
   verify(token: string): Principal {
     let payload: string | jwt.JwtPayload;
     try {
-      payload = jwt.verify(token, this.auth.jwtSecret, {
+      payload = jwt.verify(token, this.key, {
         algorithms: ['HS256'],
         issuer: this.auth.issuer,
         audience: this.auth.audience,
