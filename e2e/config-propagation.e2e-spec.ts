@@ -45,6 +45,16 @@ describe('a route change made over REST reaches every data plane', () => {
     return body.items[0].version as number;
   }
 
+  /** The data plane's JSON log line saying it applied `version`. */
+  function appliedLogLine(dataPlane: DataPlaneProcess, version: number): Record<string, unknown> | undefined {
+    return dataPlane.process
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{') && line.includes(`applied snapshot version=${version} `))
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((entry) => entry.message === `applied snapshot version=${version} source=stream`);
+  }
+
   async function expectAllDataPlanesOn(version: number): Promise<void> {
     await expectEventually(async () => {
       for (const dataPlane of dataPlanes) expect(await dataPlane.activeVersion()).toBe(version);
@@ -78,7 +88,12 @@ describe('a route change made over REST reaches every data plane', () => {
         expect((await getJson(`${dataPlane.proxyUrl}/orders/1`)).body.backend).toBe('green'),
       );
     }
-    await expectAllDataPlanesOn(await latestVersion());
+    const updatedVersion = await latestVersion();
+    await expectAllDataPlanesOn(updatedVersion);
+    // Each already ran the version before: the update reached it as a delta, rebuilt and validated there.
+    for (const dataPlane of dataPlanes) {
+      expect(appliedLogLine(dataPlane, updatedVersion)).toMatchObject({ source: 'stream', delivery: 'delta' });
+    }
 
     expect((await harness.api(controlPlane, 'DELETE', `/routes/${routeId}`)).status).toBe(204);
     for (const dataPlane of dataPlanes) {

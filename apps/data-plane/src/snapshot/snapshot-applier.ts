@@ -206,6 +206,7 @@ export class SnapshotApplier {
         version: snapshot.version,
         hash: snapshot.hash,
         source,
+        delivery: options.isDelta === true ? 'delta' : 'whole',
         routes: snapshot.routes.length,
         backends: snapshot.backends.length,
         applyMs: Math.round(applyMs * 1000) / 1000,
