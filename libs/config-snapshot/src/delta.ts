@@ -220,8 +220,8 @@ function compareIds(a: string, b: string): number {
 
 /**
  * `sorted` (in id order) with the entities of `upserts` put in (replacing one of the same id) and those of `removed`
- * taken out, still in id order, in work proportional to the changes (plus one copy of the array). Every id in
- * `removed` must be in `sorted`, and none in `upserts`.
+ * taken out, still in id order, in work proportional to the changes (plus one copy of the array). Ids of `removed`
+ * that are not in `sorted` are ignored; none may be in `upserts`.
  */
 export function withChangesById<T>(
   sorted: readonly T[],
@@ -243,7 +243,7 @@ export function withChangesById<T>(
 }
 
 /** Where `id` is, or would be inserted, in `entities` sorted by id. */
-function positionOfId<T>(entities: readonly T[], id: string, idOf: (entity: T) => string): number {
+export function positionOfId<T>(entities: readonly T[], id: string, idOf: (entity: T) => string): number {
   let low = 0;
   let high = entities.length;
   while (low < high) {

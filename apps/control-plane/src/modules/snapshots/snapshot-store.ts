@@ -3,8 +3,10 @@ import {
   deepFreeze,
   globalSettingsSchema,
   SNAPSHOT_SCHEMA_VERSION,
+  positionOfId,
   snapshotDeltaBetween,
   SnapshotValidator,
+  withChangesById,
   type BackendConfig,
   type ConfigSnapshot,
   type GlobalSettings,
@@ -142,20 +144,8 @@ function backendIdOf(backend: BackendConfig): string {
   return backend.backendId;
 }
 
-/** Where `id` is, or would be inserted, in `entities` sorted by id (as buildSnapshot sorts them). */
-function positionOf<T>(entities: readonly T[], id: string, idOf: (entity: T) => string): number {
-  let low = 0;
-  let high = entities.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (idOf(entities[middle] as T) < id) low = middle + 1;
-    else high = middle;
-  }
-  return low;
-}
-
 function entityWithId<T>(entities: readonly T[], id: string, idOf: (entity: T) => string): T | undefined {
-  const entity = entities[positionOf(entities, id, idOf)];
+  const entity = entities[positionOfId(entities, id, idOf)];
   return entity !== undefined && idOf(entity) === id ? entity : undefined;
 }
 
@@ -169,16 +159,13 @@ function withChanges<T>(base: readonly T[], changes: ReadonlyMap<string, T | nul
     for (const entity of changes.values()) if (entity !== null) entities.push(entity);
     return entities;
   }
-  const entities = base.slice();
+  const upserts = new Map<string, T>();
+  const removed: string[] = [];
   for (const [id, entity] of changes) {
-    const position = positionOf(entities, id, idOf);
-    const isPresent = position < entities.length && idOf(entities[position] as T) === id;
-    if (entity === null) {
-      if (isPresent) entities.splice(position, 1);
-    } else if (isPresent) entities[position] = entity;
-    else entities.splice(position, 0, entity);
+    if (entity !== null) upserts.set(id, entity);
+    else removed.push(id);
   }
-  return entities;
+  return withChangesById(base, upserts, removed, idOf);
 }
 
 function isMergedInPlace(changes: ConfigurationChanges): boolean {
@@ -199,7 +186,7 @@ function withValidatedChanges<T>(
   const entities = input.slice();
   for (const [id, entity] of changes) {
     if (entity === null) continue;
-    const position = positionOf(input, id, idOf);
+    const position = positionOfId(input, id, idOf);
     entities[position] = validated[position] as T;
   }
   return entities;
