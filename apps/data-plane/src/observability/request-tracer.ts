@@ -6,6 +6,7 @@ import {
   SpanStatusCode,
   trace,
   traceparentOf,
+  type Context,
   type Span,
   type Tracer,
 } from '@hotswap/observability';
@@ -52,14 +53,10 @@ export class RequestTracer {
     traceparent: string | string[] | undefined,
     startedAt: number,
   ): void {
-    const parentContext =
-      parent === undefined || typeof traceparent !== 'string'
-        ? ROOT_CONTEXT
-        : remoteParentContext(parent.traceId, traceparent.slice(36, 52), parent.flags);
     const span = this.tracer.startSpan(
       'gateway.request',
       { kind: SpanKind.SERVER, startTime: startedAt, attributes: { [ATTR.method]: req.method ?? 'GET' } },
-      parentContext,
+      parentContextOf(parent, traceparent),
     );
     req.span = span;
     req.traceId = span.spanContext().traceId;
@@ -160,14 +157,10 @@ export class RequestTracer {
     parent: TraceContext | undefined,
     traceparent: string | string[] | undefined,
   ): void {
-    const parentContext =
-      parent === undefined || typeof traceparent !== 'string'
-        ? ROOT_CONTEXT
-        : remoteParentContext(parent.traceId, traceparent.slice(36, 52), parent.flags);
     const span = this.tracer.startSpan(
       'gateway.websocket',
       { kind: SpanKind.SERVER, attributes: { [ATTR.method]: req.method ?? 'GET' } },
-      parentContext,
+      parentContextOf(parent, traceparent),
     );
     req.span = span;
     req.traceId = span.spanContext().traceId;
@@ -233,6 +226,13 @@ export class RequestTracer {
       trace.setSpan(ROOT_CONTEXT, parent),
     );
   }
+}
+
+/** The caller's span as a remote parent when its `traceparent` (parsed: `parent`) is valid, else a new trace. */
+function parentContextOf(parent: TraceContext | undefined, traceparent: string | string[] | undefined): Context {
+  return parent === undefined || typeof traceparent !== 'string'
+    ? ROOT_CONTEXT
+    : remoteParentContext(parent.traceId, traceparent.slice(36, 52), parent.flags);
 }
 
 function setRouteAttributes(span: Span, route: CompiledRoute): void {
