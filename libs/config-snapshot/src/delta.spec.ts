@@ -1,5 +1,5 @@
 import { aBackend, aRoute, aSnapshot, seededRandom } from '@hotswap/testing';
-import { applySnapshotDelta, parseSnapshotDelta, shareUnchangedEntities, snapshotDeltaBetween } from './delta';
+import { applySnapshotDelta, parseSnapshotDelta, snapshotDeltaBetween } from './delta';
 import type { BackendConfig, ConfigSnapshot, RouteConfig } from './schema';
 import { SnapshotValidator } from './snapshot-validator';
 import { validateSnapshot } from './validate';
@@ -181,15 +181,5 @@ describe('snapshot deltas', () => {
     expect(paths).toEqual(
       expect.arrayContaining(['delta.version', 'delta.base', 'delta.routes.upserted[1].routeId', 'delta.backends']),
     );
-  });
-
-  it('shares the unchanged entities of an equal snapshot read separately', () => {
-    const base = firstSnapshot(4, 4);
-    const copy = overTheWire(base);
-    const shared = shareUnchangedEntities(base, copy);
-    expect(shared).toEqual(base);
-    expect(shared.routes[3]).toBe(base.routes[3]);
-    expect(shared.backends[0]).toBe(base.backends[0]);
-    expect(Object.isFrozen(shared)).toBe(true);
   });
 });

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { fromZodIssues, type ValidationIssue } from './issues';
 import { globalSettingsSchema, type BackendConfig, type ConfigSnapshot, type RouteConfig } from './schema';
-import { deepFreeze } from './snapshot';
 import { isDeepEqual } from './deep-equal';
 
 /** What changed in one kind of entity: the entities added or changed (whole), and the ids removed. */
@@ -134,16 +133,6 @@ export function applySnapshotDelta(
       backends,
     },
   };
-}
-
-/**
- * `next` rebuilt on `base`: equal to `next`, but every entity equal to one of `base` is `base`'s object, so the
- * two share what did not change (memory, and the identity shortcuts of validation, deltas and compilation).
- */
-export function shareUnchangedEntities(base: ConfigSnapshot, next: ConfigSnapshot): ConfigSnapshot {
-  const applied = applySnapshotDelta(base, snapshotDeltaBetween(base, next));
-  if (!applied.ok) return next;
-  return deepFreeze(applied.value) as unknown as ConfigSnapshot;
 }
 
 function routeIdOf(route: RouteConfig): string {

@@ -1,4 +1,4 @@
-import { shareUnchangedEntities, snapshotDeltaBetween, type ConfigSnapshot } from '@hotswap/config-snapshot';
+import { snapshotDeltaBetween, type ConfigSnapshot } from '@hotswap/config-snapshot';
 import { encodeSnapshotPayload } from '@hotswap/proto';
 
 /** A snapshot ready for the wire: each payload encoded once, on first use, and shared by every stream. */
@@ -37,7 +37,10 @@ export interface SnapshotFeedLogger {
  */
 export class SnapshotFeed {
   private newest: PreparedSnapshot | undefined;
-  /** The last DELTA_BASE_VERSIONS snapshots loaded, oldest first, sharing the routes and backends they have in common. */
+  /**
+   * The last DELTA_BASE_VERSIONS snapshots loaded, oldest first. SnapshotsService hands over consecutive versions
+   * that share the routes and backends they have in common, so holding them costs little.
+   */
   private history: ConfigSnapshot[] = [];
   private readonly listeners = new Set<SnapshotListener>();
   private loading: Promise<void> | undefined;
@@ -103,10 +106,8 @@ export class SnapshotFeed {
   private async loadOnce(): Promise<void> {
     const snapshot = await this.source.findNewestAbove(this.newest?.version ?? 0);
     if (!snapshot || this.isStopped || (this.newest && snapshot.version <= this.newest.version)) return;
-    const previous = this.history[this.history.length - 1];
-    const shared = previous ? shareUnchangedEntities(previous, snapshot) : snapshot;
-    const prepared = prepareSnapshot(shared, [...this.history]);
-    this.history = [...this.history.slice(1 - DELTA_BASE_VERSIONS), shared];
+    const prepared = prepareSnapshot(snapshot, [...this.history]);
+    this.history = [...this.history.slice(1 - DELTA_BASE_VERSIONS), snapshot];
     this.newest = prepared;
     for (const listener of [...this.listeners]) {
       try {
