@@ -361,7 +361,7 @@ describe('registry', () => {
     expect((await dataPlaneInList(replica, dataPlaneId)).connected).toBe(false);
   });
 
-  it('re-syncs a data plane that keeps reporting the same wrong hash once, then with backoff, not on every heartbeat', async () => {
+  it('re-syncs a data plane that keeps reporting the same wrong hash once, not again on its next heartbeats; another wrong hash at once', async () => {
     const discovery = new DiscoveryService(
       replica.app.get(DataPlaneRepository),
       replica.app.get(SnapshotFeed),

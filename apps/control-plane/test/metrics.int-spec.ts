@@ -92,6 +92,7 @@ describe('control-plane metrics', () => {
   it('reports deployments by state, the traffic share of one in flight, its waiting job, and rollbacks by route', async () => {
     const name = `deployed-${++seq}`;
     const inProgressBefore = await value('gateway_deployments', { state: 'InProgress' });
+    const rolledBackBefore = await value('gateway_deployments', { state: 'RolledBack' });
     const deploymentId = await startCanary(t, name);
     let samples = await metrics();
     expect(sumOfSamples(samples, 'gateway_deployments', { state: 'InProgress' })).toBe(inProgressBefore + 1);
@@ -110,7 +111,7 @@ describe('control-plane metrics', () => {
     expect(rolledBack.status).toBe(200);
     samples = await metrics();
     expect(sumOfSamples(samples, 'gateway_deployments', { state: 'InProgress' })).toBe(inProgressBefore);
-    expect(sumOfSamples(samples, 'gateway_deployments', { state: 'RolledBack' })).toBeGreaterThanOrEqual(1);
+    expect(sumOfSamples(samples, 'gateway_deployments', { state: 'RolledBack' })).toBe(rolledBackBefore + 1);
     expect(samples.filter((s) => s.name === 'gateway_deployment_traffic_percent' && s.labels.route === name)).toEqual(
       [],
     );

@@ -5,7 +5,7 @@ import {
   validateSnapshotContent,
   type ConfigSnapshot,
 } from '@hotswap/config-snapshot';
-import { expectEventually } from '@hotswap/testing';
+import { expectEventually, seededRandom } from '@hotswap/testing';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { NotFoundError } from '../src/common/errors/gateway-error';
@@ -40,14 +40,7 @@ afterAll(async () => {
 
 /** A deterministic source of choices, so a failing sequence can be replayed from its seed. */
 function randomSource(seed: number): { int(below: number): number; pick<T>(items: readonly T[]): T } {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+  const next = seededRandom(seed);
   return {
     int: (below) => Math.floor(next() * below),
     pick: (items) => items[Math.floor(next() * items.length)] as (typeof items)[number],

@@ -6,23 +6,12 @@ import {
   type BackendConfig,
   type ConfigSnapshot,
 } from '@hotswap/config-snapshot';
-import { aSnapshot } from '@hotswap/testing';
+import { aSnapshot, seededRandom } from '@hotswap/testing';
 import { BackendStateRegistry, type BackendState } from '../proxy/backend-states';
 import type { Balancer } from '../proxy/balancer';
 import { RateLimiterCompiler } from '../proxy/rate-limit/route-rate-limiter';
 import type { CompiledRoute, CompiledSnapshot, ProxyTarget } from './compiled-snapshot';
 import { formatIssues, SnapshotCompiler } from './snapshot-compiler';
-
-/** A deterministic pseudo-random sequence (mulberry32), so a failure replays. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const DATA_PLANE_ID = 'dp-1';
 const STRATEGIES = ['RoundRobin', 'WeightedRoundRobin', 'LeastConnections', 'IPHash', 'HeaderBased', 'Direct'] as const;
@@ -313,7 +302,7 @@ function compiledOrThrow(result: ReturnType<SnapshotCompiler['compile']>): Compi
 
 describe('an incremental compilation (only what changed is compiled again)', () => {
   it('equals a compilation from scratch after every random change of routes, backends, breakers, splits and limits', () => {
-    const next = random(20_261_127);
+    const next = seededRandom(20_261_127);
     const configuration = new Configuration(next, 120, 240);
     const validator = new SnapshotValidator();
     const states = new BackendStateRegistry();
