@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { expectEventually, send, startTestBackend, type TestBackend } from '@hotswap/testing';
+import { expectEventually, send, startTestBackend, type TestBackend, parsePrometheusText } from '@hotswap/testing';
 import {
   createEmptyDatabase,
   GatewayHarness,
@@ -158,12 +158,13 @@ describe('docs/runbooks.md, run as written', () => {
     return JSON.parse(await runCommand(session, command));
   }
 
-  /** `gateway_requests_backend_total` lines summed per backend id. */
+  /** `gateway_requests_backend_total` summed per backend id. */
   function requestsPerBackend(prometheus: string): Map<string, number> {
     const counts = new Map<string, number>();
-    for (const line of prometheus.split('\n')) {
-      const match = /^gateway_requests_backend_total\{[^}]*backend="([^"]+)"[^}]*\} (\S+)$/.exec(line);
-      if (match) counts.set(match[1] as string, (counts.get(match[1] as string) ?? 0) + Number(match[2]));
+    for (const sample of parsePrometheusText(prometheus)) {
+      const backend = sample.labels.backend;
+      if (sample.name !== 'gateway_requests_backend_total' || backend === undefined) continue;
+      counts.set(backend, (counts.get(backend) ?? 0) + sample.value);
     }
     return counts;
   }
